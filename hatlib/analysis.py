@@ -1,0 +1,123 @@
+"""Summaries of training runs and Gram spectra, as tidy tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+RUN_KEYS = ["activation", "optimizer", "frequency", "seed"]
+
+
+def iterations_to_tolerance(history: pd.DataFrame, tolerance: float) -> tuple[int, bool]:
+    """First logged step whose relative L2 error is below ``tolerance``.
+
+    ``history`` has columns ``step`` and ``relative_l2_error``. Returns
+    ``(step, censored)``: when no logged step reaches the tolerance, the last
+    logged step and ``censored=True`` (a lower bound, not a measurement).
+    """
+    ordered = history.sort_values("step")
+    below = ordered.loc[ordered["relative_l2_error"] < tolerance, "step"]
+    if below.empty:
+        return int(ordered["step"].iloc[-1]), True
+    return int(below.iloc[0]), False
+
+
+def summarise_runs(history: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """One row per run: final error, iterations to ``tolerance`` and censoring.
+
+    ``history`` is the aggregated history table (columns :data:`RUN_KEYS`,
+    ``status``, ``step``, ``relative_l2_error``). The result has columns
+    :data:`RUN_KEYS`, ``status``, ``steps``, ``final_error``,
+    ``iterations_to_tolerance`` and ``censored``.
+    """
+    rows = []
+    for keys, run in history.groupby(RUN_KEYS, sort=True):
+        iterations, censored = iterations_to_tolerance(run, tolerance)
+        last = run.sort_values("step").iloc[-1]
+        rows.append(
+            {
+                **dict(zip(RUN_KEYS, keys, strict=True)),
+                "status": run["status"].iloc[0],
+                "steps": int(last["step"]),
+                "final_error": float(last["relative_l2_error"]),
+                "iterations_to_tolerance": iterations,
+                "censored": censored or run["status"].iloc[0] == "diverged",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def learning_time_exponents(summary: pd.DataFrame) -> pd.DataFrame:
+    """Slope of log(iterations to tolerance) against log(frequency), per activation and optimizer.
+
+    A least-squares fit over every run (one point per seed and frequency);
+    censored runs enter at their cap, so a group with censored runs gives a
+    lower bound on the exponent, counted in ``censored_runs``. Groups with
+    fewer than two distinct frequencies get ``NaN``.
+    """
+    rows = []
+    for (activation, optimizer), group in summary.groupby(["activation", "optimizer"]):
+        log_frequency = np.log(group["frequency"].to_numpy(dtype=np.float64))
+        log_iterations = np.log(np.maximum(group["iterations_to_tolerance"].to_numpy(), 1))
+        if np.unique(log_frequency).size < 2:
+            exponent = float("nan")
+        else:
+            exponent = float(np.polyfit(log_frequency, log_iterations, 1)[0])
+        rows.append(
+            {
+                "activation": activation,
+                "optimizer": optimizer,
+                "exponent": exponent,
+                "runs": len(group),
+                "censored_runs": int(group["censored"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def spectrum_table(basis: str, num_elements: int, eigenvalues, sign_changes) -> pd.DataFrame:
+    """Tidy eigenvalue table: one row per mode of one basis on one grid.
+
+    Columns: ``basis``, ``num_elements``, ``mode`` (1 = largest eigenvalue),
+    ``eigenvalue`` and ``sign_changes`` of its eigenvector.
+    """
+    size = len(eigenvalues)
+    return pd.DataFrame(
+        {
+            "basis": basis,
+            "num_elements": num_elements,
+            "mode": np.arange(1, size + 1),
+            "eigenvalue": np.asarray(eigenvalues, dtype=np.float64),
+            "sign_changes": np.asarray(sign_changes, dtype=np.int64),
+        }
+    )
+
+
+def condition_numbers(spectra: pd.DataFrame) -> pd.DataFrame:
+    """Condition number ``lambda_max / lambda_min`` per basis and grid, from a spectrum table."""
+    grouped = spectra.groupby(["basis", "num_elements"])["eigenvalue"]
+    table = (grouped.max() / grouped.min()).rename("condition_number").reset_index()
+    return table.sort_values(["basis", "num_elements"], ignore_index=True)
+
+
+def combine_runs(tables: list[pd.DataFrame], metadata: list[dict]) -> pd.DataFrame:
+    """Stack per-run tables, each tagged with its run's keys and status.
+
+    ``metadata[i]`` is the run description written beside ``tables[i]`` (see
+    :func:`hatlib.experiments.run_sine_fit`). The result has the columns
+    :data:`RUN_KEYS`, ``status`` and those of the tables, sorted by run.
+    """
+    if len(tables) != len(metadata):
+        raise ValueError(f"{len(tables)} tables but {len(metadata)} metadata records")
+    tagged = []
+    for table, run in zip(tables, metadata, strict=True):
+        keys = {
+            "activation": run["model"]["activation"],
+            "optimizer": run["training"]["optimizer"],
+            "frequency": int(run["frequency"]),
+            "seed": int(run["model"]["seed"]),
+            "status": run["status"],
+        }
+        tagged.append(table.assign(**keys)[[*keys, *table.columns]])
+    combined = pd.concat(tagged, ignore_index=True)
+    return combined.sort_values([*RUN_KEYS, "step"], kind="stable", ignore_index=True)

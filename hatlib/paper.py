@@ -1,0 +1,109 @@
+"""What the paper says in numbers: its generated macros and tables.
+
+Every number in ``paper/main.tex`` comes from a function here, through
+:mod:`hatlib.latex`; nothing is typed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hatlib.latex import booktabs_table, format_number, macro_name
+from hatlib.plotting import DISPLAY_NAMES
+
+
+def _name(key: str) -> str:
+    return DISPLAY_NAMES.get(key, key)
+
+
+def setup_macros(train: Mapping[str, Any], data: Mapping[str, Any], tolerance: float) -> dict:
+    """Macros describing the protocol that ran (from the resolved configuration)."""
+    runs = (
+        len(train["activations"])
+        * len(train["optimizers"])
+        * len(train["frequencies"])
+        * train["seeds"]
+    )
+    return {
+        "NumRuns": str(runs),
+        "NumSeeds": str(train["seeds"]),
+        "Width": str(train["width"]),
+        "NumPoints": str(data["num_points"]),
+        "Iterations": str(train["iterations"]),
+        "Tolerance": format_number(tolerance),
+        "MaxFrequency": str(max(train["frequencies"])),
+    }
+
+
+def condition_number_macros(table: pd.DataFrame) -> dict:
+    """Largest Hat condition number, largest ReLU one and its growth per grid doubling.
+
+    ``table`` has columns ``basis``, ``num_elements``, ``condition_number``.
+    The growth factor is the geometric mean of ``kappa(2n) / kappa(n)``
+    over consecutive grid sizes (``16`` for eigenvalues decaying like ``k^-4``).
+    """
+    macros = {}
+    for basis, group in table.groupby("basis"):
+        group = group.sort_values("num_elements")
+        kappa = group["condition_number"].to_numpy()
+        sizes = group["num_elements"].to_numpy()
+        macros[macro_name("kappa", basis, "max")] = format_number(kappa.max())
+        macros[macro_name("kappa", basis, "max", "grid")] = str(int(sizes[kappa.argmax()]))
+        if len(sizes) > 1:
+            doublings = np.log2(sizes[-1] / sizes[0])
+            growth = (kappa[-1] / kappa[0]) ** (1.0 / doublings)
+            macros[macro_name("kappa", basis, "growth")] = format_number(growth)
+    return macros
+
+
+def exponent_macros(exponents: pd.DataFrame) -> dict:
+    """One macro per activation and optimizer: the learning-time exponent."""
+    return {
+        macro_name("exponent", row.activation, row.optimizer): format_number(row.exponent, 2)
+        for row in exponents.itertuples()
+    }
+
+
+def final_error_macros(summary: pd.DataFrame) -> dict:
+    """Median final relative error at the highest frequency, per activation and optimizer."""
+    top = summary[summary["frequency"] == summary["frequency"].max()]
+    medians = top.groupby(["activation", "optimizer"])["final_error"].median()
+    return {
+        macro_name("final", "error", activation, optimizer): format_number(value)
+        for (activation, optimizer), value in medians.items()
+    }
+
+
+def condition_number_table(table: pd.DataFrame) -> str:
+    """Booktabs table: grid size ``n`` against the condition number of each basis."""
+    wide = table.pivot(index="num_elements", columns="basis", values="condition_number")
+    header = ["$n$", *(rf"$\kappa$ ({_name(basis)})" for basis in wide.columns)]
+    rows = [
+        [str(int(size)), *(f"${format_number(value)}$" for value in values)]
+        for size, values in zip(wide.index, wide.to_numpy(), strict=True)
+    ]
+    return booktabs_table(header, rows, "r" * len(header))
+
+
+def learning_time_table(summary: pd.DataFrame) -> str:
+    """Booktabs table: median iterations to tolerance per activation, optimizer and frequency.
+
+    A median that is censored (more than half of the seeds never reached the
+    tolerance) is shown as ``> cap``.
+    """
+    frequencies = sorted(summary["frequency"].unique())
+    header = ["activation", "optimizer", *(f"$k = {k}$" for k in frequencies)]
+    rows = []
+    for (activation, optimizer), group in summary.groupby(["activation", "optimizer"]):
+        cells = [_name(activation), _name(optimizer)]
+        for k in frequencies:
+            runs = group[group["frequency"] == k]
+            median = int(np.median(runs["iterations_to_tolerance"]))
+            prefix = "$>$" if runs["censored"].mean() > 0.5 else ""
+            cells.append(f"{prefix}{median}")
+        rows.append(cells)
+    return booktabs_table(header, rows, "ll" + "r" * len(frequencies))

@@ -1,0 +1,78 @@
+"""Logging, device selection and the metadata recorded with every result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
+    """Send INFO records to ``log_path`` (appending), or to standard error without one.
+
+    Returns the root logger. Calling it again replaces the handlers it set.
+    """
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path is not None:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers = [logging.FileHandler(log_path)]
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+    return root
+
+
+def resolve_device(requested: str) -> str:
+    """Map a configured device to the one used: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+
+    ``"auto"`` means CUDA when a device is visible, else CPU. ``"cuda"`` with no
+    visible device falls back to the CPU with a warning, so that a job placed
+    on a node without a usable GPU still finishes.
+    """
+    if requested not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {requested!r}")
+    if requested == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if requested == "cuda":
+        logging.getLogger(__name__).warning("device 'cuda' requested but none visible: using CPU")
+    return "cpu"
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that determine numerical results."""
+    versions = {"python": platform.python_version()}
+    for package in ("torch", "numpy", "pandas", "hatpaper"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def environment_metadata(device: str) -> dict[str, object]:
+    """Machine, device and library versions, for a run's metadata file."""
+    import torch
+
+    info: dict[str, object] = {
+        "device": device,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "torch_threads": torch.get_num_threads(),
+        "versions": package_versions(),
+    }
+    if device == "cuda":
+        info["device_name"] = torch.cuda.get_device_name()
+    return info

@@ -1,0 +1,9 @@
+"""Figure: relative L2 error against iteration per activation, optimizer and frequency."""
+
+from hatlib.io import read_table
+from hatlib.plotting import plot_training_error, save_figure
+from hatlib.runtime import setup_logging
+
+setup_logging(snakemake.log[0])
+history = read_table(snakemake.input[0], ["activation", "optimizer", "frequency", "step"])
+save_figure(plot_training_error(history), snakemake.output[0])

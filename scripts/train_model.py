@@ -1,0 +1,25 @@
+"""Train one network: one activation x optimizer x frequency x seed."""
+
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+
+import torch  # noqa: E402
+
+from hatlib.experiments import ModelConfig, run_sine_fit  # noqa: E402
+from hatlib.io import read_table, write_json, write_table  # noqa: E402
+from hatlib.training import TrainingConfig  # noqa: E402
+
+torch.set_num_threads(snakemake.threads)
+data = read_table(snakemake.input.data, columns=["x", "y"])
+result, metadata = run_sine_fit(
+    data,
+    int(snakemake.wildcards.frequency),
+    ModelConfig(**snakemake.params.model),
+    TrainingConfig(**snakemake.params.training),
+    device=snakemake.params.device,
+)
+write_table(result.history, snakemake.output.history)
+write_table(result.spectrum, snakemake.output.spectrum)
+write_json(metadata, snakemake.output.metadata)  # last: its presence marks a finished run
+log.info("run %s after %d steps", result.status, result.steps)

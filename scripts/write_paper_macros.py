@@ -1,0 +1,21 @@
+"""Write every number the paper's text quotes as a LaTeX macro."""
+
+from hatlib.io import read_table, write_text
+from hatlib.latex import macro_file
+from hatlib.paper import (
+    condition_number_macros,
+    exponent_macros,
+    final_error_macros,
+    setup_macros,
+)
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+macros = {
+    **setup_macros(snakemake.params.train, snakemake.params.data, snakemake.params.tolerance),
+    **condition_number_macros(read_table(snakemake.input.condition_numbers)),
+    **exponent_macros(read_table(snakemake.input.exponents)),
+    **final_error_macros(read_table(snakemake.input.summary)),
+}
+write_text(macro_file(macros), snakemake.output[0])
+log.info("wrote %d macros", len(macros))

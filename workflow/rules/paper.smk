@@ -1,0 +1,64 @@
+# Stage 6: generated macros and tables, then the LaTeX build.
+
+
+rule write_paper_macros:
+    input:
+        summary="results/tables/run_summary.csv",
+        exponents="results/tables/learning_time_exponents.csv",
+        condition_numbers="results/tables/condition_numbers.csv",
+    output:
+        "paper/generated/macros.tex",
+    params:
+        train=config["train"],
+        data=config["data"],
+        tolerance=config["analysis"]["tolerance"],
+    log:
+        "results/logs/write_paper_macros.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/write_paper_macros.py"
+
+
+rule write_paper_tables:
+    input:
+        summary="results/tables/run_summary.csv",
+        condition_numbers="results/tables/condition_numbers.csv",
+    output:
+        condition_numbers="paper/generated/condition_numbers.tex",
+        learning_times="paper/generated/learning_times.tex",
+    log:
+        "results/logs/write_paper_tables.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/write_paper_tables.py"
+
+
+rule build_paper:
+    input:
+        tex="paper/main.tex",
+        bib="paper/references.bib",
+        macros="paper/generated/macros.tex",
+        tables=rules.write_paper_tables.output,
+        figures=[
+            "results/figures/gram_spectrum.pdf",
+            "results/figures/training_error.pdf",
+        ],
+    output:
+        "results/paper.pdf",
+    params:
+        build_dir="results/paper_build",
+    log:
+        "results/logs/build_paper.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    shell:
+        # SOURCE_DATE_EPOCH makes two builds of the same sources byte-identical.
+        """
+        export SOURCE_DATE_EPOCH=0 FORCE_SOURCE_DATE=1
+        latexmk -pdf -cd -interaction=nonstopmode -halt-on-error \
+            -outdir="$PWD/{params.build_dir}" {input.tex} > {log} 2>&1
+        cp {params.build_dir}/main.pdf {output}.tmp
+        mv {output}.tmp {output}
+        """

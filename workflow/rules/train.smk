@@ -1,0 +1,23 @@
+# Stage 2: one training job per activation x optimizer x frequency x seed.
+
+
+rule train_model:
+    input:
+        data="results/data/sine_k{frequency}.parquet",
+    output:
+        history=f"{RUN_DIR}/history.parquet",
+        spectrum=f"{RUN_DIR}/spectrum.parquet",
+        metadata=f"{RUN_DIR}/run.json",
+    params:
+        model=model_params,
+        training=training_params,
+        device=config["device"],
+    threads: 1
+    log:
+        "results/logs/train_model/{activation}_{optimizer}_k{frequency}_seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}_seed{seed}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/train_model.py"
