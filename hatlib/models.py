@@ -107,7 +107,9 @@ def init_fem_grid(model: ShallowNetwork, generator: torch.Generator) -> dict[str
     return values
 
 
-def init_torch_default(model: ShallowNetwork, generator: torch.Generator) -> dict[str, torch.Tensor]:
+def init_torch_default(
+    model: ShallowNetwork, generator: torch.Generator
+) -> dict[str, torch.Tensor]:
     """PyTorch's ``nn.Linear`` defaults: on a scalar input ``w, b ~ U(-1, 1)``."""
     values = {
         "inner_weight": _uniform((model.width,), 1.0, generator),

@@ -12,16 +12,20 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: figures are files, never windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-from hatlib.io import atomic_output  # noqa: E402
+from hatlib.io import atomic_output
 
 #: One colour per activation (or basis), the same in every figure.
 ACTIVATION_COLOURS: dict[str, tuple[float, float, float]] = dict(
-    zip(["relu", "hat", "tanh", "bspline2", "bspline3"], sns.color_palette("colorblind", 5))
+    zip(
+        ["relu", "hat", "tanh", "bspline2", "bspline3"],
+        sns.color_palette("colorblind", 5),
+        strict=True,
+    )
 )
 
 #: Display names of activations and bases.

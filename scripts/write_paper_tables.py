@@ -9,4 +9,5 @@ write_text(
     condition_number_table(read_table(snakemake.input.condition_numbers)),
     snakemake.output.condition_numbers,
 )
-write_text(learning_time_table(read_table(snakemake.input.summary)), snakemake.output.learning_times)
+summary = read_table(snakemake.input.summary)
+write_text(learning_time_table(summary), snakemake.output.learning_times)

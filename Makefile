@@ -1,0 +1,54 @@
+# hatpaper: `make` reproduces everything, `make test` checks it.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORES ?= all
+# Debian packages that build the paper (amsmath, booktabs, natbib, siunitx, cleveref, ...).
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
+	texlive-latex-extra texlive-science latexmk
+TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
+
+.PHONY: all setup tex test lint quick report lock clean
+
+all: setup
+	$(BIN)/snakemake --cores $(CORES)
+
+setup: $(STAMP) tex
+
+$(STAMP): pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[workflow,dev]'
+	touch $@
+
+tex:
+	@if command -v latexmk >/dev/null 2>&1 && kpsewhich $(TEX_FILES) | wc -l | grep -qx 5; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing TeX Live from Debian packages: $(TEX_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEX_PACKAGES) >/dev/null; \
+	else \
+		echo "LaTeX is missing. Install latexmk and TeX Live, for example on Debian/Ubuntu:" >&2; \
+		echo "  sudo apt-get install $(TEX_PACKAGES)" >&2; \
+		exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakemake --lint --configfile config/quick.yaml
+
+test: setup lint
+	$(BIN)/pytest
+
+quick: setup
+	$(BIN)/snakemake --cores $(CORES) --configfile config/quick.yaml
+
+# Rewrite requirements.lock from the current environment (after changing pyproject.toml).
+lock: $(STAMP)
+	{ echo "# Exact versions of every Python package the project installs (pip constraints)."; \
+	  echo "# Regenerate with: make lock"; \
+	  $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > requirements.lock
+
+clean:
+	rm -rf results paper/generated .snakemake

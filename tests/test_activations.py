@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from hatlib.activations import ACTIVATIONS, UnknownNameError, get_activation, hat
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [(-1.0, 0.0), (0.0, 0.0), (0.25, 0.25), (1.0, 1.0), (1.5, 0.5), (2.0, 0.0), (3.0, 0.0)],
+)
+def test_hat_values(x, expected):
+    assert hat(torch.tensor(x, dtype=torch.float64)).item() == pytest.approx(expected, abs=1e-15)
+
+
+def test_hat_equals_combination_of_relus():
+    x = torch.linspace(-3, 5, 2001, dtype=torch.float64)
+    relu = torch.relu
+    expected = relu(x) - 2 * relu(x - 1) + relu(x - 2)
+    torch.testing.assert_close(hat(x), expected, rtol=0, atol=1e-14)
+
+
+def test_hat_gradient_matches_finite_differences_away_from_kinks():
+    # Points in each linear piece, away from the kinks at 0, 1 and 2.
+    x = torch.tensor(
+        [-0.7, -0.1, 0.2, 0.6, 0.95, 1.05, 1.4, 1.9, 2.3, 4.0],
+        dtype=torch.float64,
+        requires_grad=True,
+    )
+    assert torch.autograd.gradcheck(hat, (x,), eps=1e-6, atol=1e-8)
+
+
+def test_hat_gradient_values():
+    x = torch.tensor([-0.5, 0.5, 1.5, 2.5], dtype=torch.float64, requires_grad=True)
+    hat(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, -1.0, 0.0]
+
+
+def test_registry_names_and_unknown_name_lists_valid_choices():
+    assert set(ACTIVATIONS) == {"relu", "hat", "tanh"}
+    assert get_activation("hat").function is hat
+    with pytest.raises(UnknownNameError) as error:
+        get_activation("sigmoid")
+    message = str(error.value)
+    assert "'sigmoid'" in message
+    for name in ACTIVATIONS:
+        assert name in message
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_every_activation_has_a_known_initialisation(name):
+    from hatlib.models import INITIALISATIONS
+
+    assert ACTIVATIONS[name].initialisation in INITIALISATIONS

@@ -1,0 +1,82 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from hatlib.analysis import (
+    combine_runs,
+    condition_numbers,
+    iterations_to_tolerance,
+    learning_time_exponents,
+    spectrum_table,
+    summarise_runs,
+)
+
+
+def _history(errors, step=10):
+    return pd.DataFrame({"step": np.arange(len(errors)) * step, "relative_l2_error": errors})
+
+
+def test_iterations_to_tolerance_first_crossing():
+    assert iterations_to_tolerance(_history([1.0, 0.5, 0.05, 0.2, 0.01]), 0.1) == (20, False)
+
+
+def test_iterations_to_tolerance_censored_at_last_step():
+    assert iterations_to_tolerance(_history([1.0, 0.5, 0.3]), 0.1) == (20, True)
+
+
+def test_learning_time_exponent_recovers_a_power_law():
+    frequencies = np.array([1, 2, 4, 8, 16])
+    rows = [
+        {
+            "activation": activation,
+            "optimizer": "sgd",
+            "frequency": k,
+            "iterations_to_tolerance": int(100 * k**power),
+            "censored": False,
+        }
+        for activation, power in [("relu", 2.0), ("hat", 0.0)]
+        for k in frequencies
+    ]
+    exponents = learning_time_exponents(pd.DataFrame(rows)).set_index("activation")
+    assert exponents.loc["relu", "exponent"] == pytest.approx(2.0, abs=1e-6)
+    assert exponents.loc["hat", "exponent"] == pytest.approx(0.0, abs=1e-6)
+    assert exponents.loc["relu", "runs"] == 5
+
+
+def _metadata(activation, optimizer, frequency, seed, status="completed"):
+    return {
+        "model": {"activation": activation, "seed": seed},
+        "training": {"optimizer": optimizer},
+        "frequency": frequency,
+        "status": status,
+    }
+
+
+def test_combine_and_summarise_runs():
+    tables = [_history([1.0, 0.05]), _history([1.0, 0.5]), _history([1.0, float("nan")])]
+    metadata = [
+        _metadata("hat", "adam", 4, 1),
+        _metadata("hat", "adam", 4, 0),
+        _metadata("relu", "sgd", 1, 0, status="diverged"),
+    ]
+    combined = combine_runs(tables, metadata)
+    assert list(combined.columns[:5]) == ["activation", "optimizer", "frequency", "seed", "status"]
+    assert combined["seed"].tolist()[:2] == [0, 0]  # sorted by run
+    summary = summarise_runs(combined, tolerance=0.1).set_index(["activation", "seed"])
+    assert summary.loc[("hat", 1), "iterations_to_tolerance"] == 10
+    assert not summary.loc[("hat", 1), "censored"]
+    assert summary.loc[("hat", 0), "censored"]
+    assert summary.loc[("relu", 0), "status"] == "diverged"
+    assert summary.loc[("relu", 0), "censored"]
+
+
+def test_condition_numbers_from_spectrum_tables():
+    spectra = pd.concat(
+        [
+            spectrum_table("hat", 4, [4.0, 2.0, 1.0], [0, 1, 2]),
+            spectrum_table("relu", 4, [100.0, 1.0], [0, 1]),
+        ]
+    )
+    table = condition_numbers(spectra).set_index("basis")
+    assert table.loc["hat", "condition_number"] == 4.0
+    assert table.loc["relu", "condition_number"] == 100.0

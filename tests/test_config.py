@@ -1,0 +1,73 @@
+import copy
+
+import jsonschema
+import pytest
+import yaml
+
+from hatlib.activations import ACTIVATIONS
+from hatlib.config import ConfigError, check_config
+from hatlib.fem import GRAM_MATRICES
+from hatlib.models import INITIALISATIONS
+from hatlib.training import DTYPES, OPTIMIZERS
+
+
+@pytest.fixture(scope="module")
+def schema(repository):
+    return yaml.safe_load((repository / "workflow/schemas/config.schema.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def quick(repository):
+    return yaml.safe_load((repository / "config/quick.yaml").read_text())
+
+
+def test_schema_names_equal_hatlib_registries(schema):
+    train = schema["properties"]["train"]["properties"]
+    assert set(schema["$defs"]["activation"]["enum"]) == set(ACTIVATIONS)
+    assert set(schema["$defs"]["optimizer"]["enum"]) == set(OPTIMIZERS)
+    assert set(train["learning_rates"]["properties"]) == set(ACTIVATIONS)
+    assert set(schema["$defs"]["optimizer_learning_rates"]["properties"]) == set(OPTIMIZERS)
+    assert set(train["initialisation"]["enum"]) == set(INITIALISATIONS)
+    assert set(train["dtype"]["enum"]) == set(DTYPES)
+    assert set(schema["properties"]["fem"]["properties"]["bases"]["items"]["enum"]) == set(
+        GRAM_MATRICES
+    )
+
+
+@pytest.mark.parametrize("name", ["config/config.yaml", "config/quick.yaml"])
+def test_shipped_configs_are_valid(repository, schema, name):
+    config = yaml.safe_load((repository / name).read_text())
+    jsonschema.validate(config, schema)
+    assert check_config(config) == []
+
+
+def test_every_schema_key_is_described(schema):
+    def walk(node, path):
+        for key, child in node.get("properties", {}).items():
+            assert "description" in child or "$ref" in child or "properties" in child, (
+                f"{path}.{key}"
+            )
+            walk(child, f"{path}.{key}")
+
+    walk(schema, "config")
+
+
+def test_frequency_above_nyquist_is_an_error_naming_both_fields(quick):
+    config = copy.deepcopy(quick)
+    config["train"]["frequencies"] = [1, 128]
+    with pytest.raises(ConfigError, match=r"train.frequencies contains 128.*num_points = 256"):
+        check_config(config)
+
+
+def test_narrow_network_warns_with_both_numbers(quick):
+    config = copy.deepcopy(quick)
+    config["train"]["width"] = 16
+    (warning,) = check_config(config)
+    assert "train.width = 16" in warning and "frequency 8" in warning
+
+
+def test_missing_learning_rate_is_an_error(quick):
+    config = copy.deepcopy(quick)
+    del config["train"]["learning_rates"]["tanh"]
+    with pytest.raises(ConfigError, match="learning_rates has no entry for activation 'tanh'"):
+        check_config(config)

@@ -1,0 +1,63 @@
+import pandas as pd
+import pytest
+
+from hatlib.paper import (
+    condition_number_macros,
+    condition_number_table,
+    learning_time_table,
+    setup_macros,
+)
+
+
+def test_condition_number_macros_growth_per_doubling():
+    table = pd.DataFrame(
+        {
+            "basis": ["relu"] * 3 + ["hat"] * 3,
+            "num_elements": [16, 32, 64] * 2,
+            "condition_number": [1e3, 1.6e4, 2.56e5, 3.9, 4.0, 3.95],
+        }
+    )
+    macros = condition_number_macros(table)
+    assert macros["KappaReluGrowth"] == r"\num{16}"
+    assert macros["KappaReluMax"] == r"\num{2.56e5}"
+    assert macros["KappaReluMaxGrid"] == "64"
+    assert macros["KappaHatMax"] == r"\num{4}"
+    assert "16 &" in condition_number_table(table)
+
+
+def test_setup_macros_count_runs():
+    train = {
+        "activations": ["relu", "hat"],
+        "optimizers": ["sgd", "adam"],
+        "frequencies": [1, 2, 4],
+        "seeds": 3,
+        "width": 64,
+        "iterations": 100,
+    }
+    macros = setup_macros(train, {"num_points": 256}, 0.01)
+    assert macros["NumRuns"] == "36"
+    assert macros["MaxFrequency"] == "4"
+
+
+def test_learning_time_table_marks_censored_medians():
+    summary = pd.DataFrame(
+        {
+            "activation": ["relu"] * 2 + ["hat"] * 2,
+            "optimizer": ["sgd"] * 4,
+            "frequency": [1] * 4,
+            "iterations_to_tolerance": [1000, 1000, 40, 60],
+            "censored": [True, True, False, False],
+        }
+    )
+    text = learning_time_table(summary)
+    assert r"ReLU & GD & $>$1000 \\" in text
+    assert r"Hat & GD & 50 \\" in text
+
+
+@pytest.mark.parametrize("column", ["frequency", "censored"])
+def test_learning_time_table_needs_its_columns(column):
+    summary = pd.DataFrame(
+        {"activation": ["hat"], "optimizer": ["sgd"], "frequency": [1], "censored": [False]}
+    ).drop(columns=column)
+    with pytest.raises(KeyError):
+        learning_time_table(summary.assign(iterations_to_tolerance=[1]))

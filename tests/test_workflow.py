@@ -1,0 +1,101 @@
+"""The workflow end to end: the quick configuration run for real in a scratch copy."""
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+pytestmark = pytest.mark.workflow
+
+SOURCES = ["Snakefile", "workflow", "scripts", "config", "profiles", "paper/main.tex"]
+SOURCES += ["paper/references.bib"]
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+
+def _copy_workflow(repository: Path, destination: Path) -> Path:
+    for name in SOURCES:
+        source = repository / name
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    return destination
+
+
+def _snakemake(workdir: Path, *arguments: str, timeout: int = 900):
+    return subprocess.run(
+        [SNAKEMAKE, "--configfile", "config/quick.yaml", *arguments],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def quick_run(repository, tmp_path_factory):
+    workdir = _copy_workflow(repository, tmp_path_factory.mktemp("quick"))
+    result = _snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-6000:]
+    return workdir
+
+
+def test_quick_run_builds_the_paper(quick_run):
+    pdf = quick_run / "results/paper.pdf"
+    assert pdf.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
+    for figure in ("gram_spectrum.pdf", "training_error.pdf"):
+        assert (quick_run / "results/figures" / figure).stat().st_size > 1000
+
+
+def test_aggregated_table_has_every_run(quick_run):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())["train"]
+    history = pd.read_parquet(quick_run / "results/tables/training_history.parquet")
+    runs = set(
+        history[["activation", "optimizer", "frequency", "seed"]].itertuples(index=False, name=None)
+    )
+    expected = set(
+        itertools.product(
+            config["activations"],
+            config["optimizers"],
+            config["frequencies"],
+            range(config["seeds"]),
+        )
+    )
+    assert runs == expected
+    assert (history.groupby(["activation", "optimizer", "frequency", "seed"]).size() > 1).all()
+
+
+def test_paper_numbers_come_from_generated_macros(quick_run):
+    macros = (quick_run / "paper/generated/macros.tex").read_text()
+    defined = set(re.findall(r"\\newcommand\{\\([A-Za-z]+)\}", macros))
+    used = set(re.findall(r"\\([A-Z][A-Za-z]+)", (quick_run / "paper/main.tex").read_text()))
+    assert len(defined & used) >= 3
+    assert r"\bottomrule" in (quick_run / "paper/generated/condition_numbers.tex").read_text()
+    log = (quick_run / "results/logs/build_paper.log").read_text()
+    assert "Undefined control sequence" not in log
+
+
+def test_second_run_has_nothing_to_do(quick_run):
+    result = _snakemake(quick_run, "-n", "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_unknown_activation_stops_before_any_job(repository, tmp_path):
+    workdir = _copy_workflow(repository, tmp_path)
+    (workdir / "bad.yaml").write_text("train:\n  activations: [relu, sigmoid]\n")
+    result = _snakemake(workdir, "--cores", "1", "--configfile", "config/quick.yaml", "bad.yaml")
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "'sigmoid' is not one of ['relu', 'hat', 'tanh']" in message
+    assert "['train']['activations']" in message
+    assert not (workdir / "results").exists()
