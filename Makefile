@@ -44,6 +44,10 @@ test: setup lint
 quick: setup
 	$(BIN)/snakemake --cores $(CORES) --configfile config/quick.yaml
 
+# Snakemake's HTML report of the last run (figures with captions, runtimes, provenance).
+report: setup
+	$(BIN)/snakemake --report results/report.html
+
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).
 lock: $(STAMP)
 	{ echo "# Exact versions of every Python package the project installs (pip constraints)."; \

@@ -25,7 +25,7 @@ def test_truncated_parquet_names_the_file(tmp_path):
     path = tmp_path / "history.parquet"
     write_table(pd.DataFrame({"step": range(100)}), path)
     path.write_bytes(path.read_bytes()[:50])
-    with pytest.raises(CorruptInputError, match="history.parquet"):
+    with pytest.raises(CorruptInputError, match=r"history\.parquet"):
         read_table(path)
 
 
@@ -39,5 +39,5 @@ def test_missing_columns_are_named(tmp_path):
 def test_malformed_json_names_the_file(tmp_path):
     path = tmp_path / "run.json"
     path.write_text("{not json")
-    with pytest.raises(CorruptInputError, match="run.json"):
+    with pytest.raises(CorruptInputError, match=r"run\.json"):
         read_json(path)

@@ -5,7 +5,11 @@ rule plot_gram_spectrum:
     input:
         "results/tables/gram_spectra.parquet",
     output:
-        "results/figures/gram_spectrum.pdf",
+        report(
+            "results/figures/gram_spectrum.pdf",
+            caption="../report/gram_spectrum.rst",
+            category="Theory",
+        ),
     log:
         "results/logs/plot_gram_spectrum.log",
     conda:
@@ -18,7 +22,11 @@ rule plot_training_error:
     input:
         "results/tables/training_history.parquet",
     output:
-        "results/figures/training_error.pdf",
+        report(
+            "results/figures/training_error.pdf",
+            caption="../report/training_error.rst",
+            category="Training",
+        ),
     log:
         "results/logs/plot_training_error.log",
     conda:
