@@ -50,16 +50,18 @@ def summarise_runs(history: pd.DataFrame, tolerance: float) -> pd.DataFrame:
 def learning_time_exponents(summary: pd.DataFrame) -> pd.DataFrame:
     """Slope of log(iterations to tolerance) against log(frequency), per activation and optimizer.
 
-    A least-squares fit over every run (one point per seed and frequency);
-    censored runs enter at their cap, so a group with censored runs gives a
-    lower bound on the exponent, counted in ``censored_runs``. Groups with
-    fewer than two distinct frequencies get ``NaN``.
+    A least-squares fit over every run (one point per seed and frequency).
+    Censored runs enter at their cap, which understates the slope, so a group
+    with censored runs gives a lower bound (``lower_bound``). A group whose
+    runs are all censored, or that has fewer than two distinct frequencies,
+    gets ``NaN``: it carries no information about the slope.
     """
     rows = []
     for (activation, optimizer), group in summary.groupby(["activation", "optimizer"]):
         log_frequency = np.log(group["frequency"].to_numpy(dtype=np.float64))
         log_iterations = np.log(np.maximum(group["iterations_to_tolerance"].to_numpy(), 1))
-        if np.unique(log_frequency).size < 2:
+        censored = int(group["censored"].sum())
+        if np.unique(log_frequency).size < 2 or censored == len(group):
             exponent = float("nan")
         else:
             exponent = float(np.polyfit(log_frequency, log_iterations, 1)[0])
@@ -68,8 +70,9 @@ def learning_time_exponents(summary: pd.DataFrame) -> pd.DataFrame:
                 "activation": activation,
                 "optimizer": optimizer,
                 "exponent": exponent,
+                "lower_bound": censored > 0,
                 "runs": len(group),
-                "censored_runs": int(group["censored"].sum()),
+                "censored_runs": censored,
             }
         )
     return pd.DataFrame(rows)

@@ -60,10 +60,20 @@ def condition_number_macros(table: pd.DataFrame) -> dict:
     return macros
 
 
+def exponent_phrase(exponent: float, lower_bound: bool) -> str:
+    """The learning-time exponent as text: ``0.84``, ``at least 0.84`` or why it is missing."""
+    if not np.isfinite(exponent):
+        return "not measurable (every run censored)"
+    value = format_number(exponent, 2)
+    return f"at least {value}" if lower_bound else value
+
+
 def exponent_macros(exponents: pd.DataFrame) -> dict:
-    """One macro per activation and optimizer: the learning-time exponent."""
+    """One text-mode macro per activation and optimizer: the learning-time exponent."""
     return {
-        macro_name("exponent", row.activation, row.optimizer): format_number(row.exponent, 2)
+        macro_name("exponent", row.activation, row.optimizer): exponent_phrase(
+            row.exponent, bool(row.lower_bound)
+        )
         for row in exponents.itertuples()
     }
 

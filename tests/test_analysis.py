@@ -80,3 +80,18 @@ def test_condition_numbers_from_spectrum_tables():
     table = condition_numbers(spectra).set_index("basis")
     assert table.loc["hat", "condition_number"] == 4.0
     assert table.loc["relu", "condition_number"] == 100.0
+
+
+def test_learning_time_exponent_with_censoring():
+    rows = [
+        {"activation": a, "optimizer": "sgd", "frequency": k, "iterations_to_tolerance": it,
+         "censored": c}
+        for a, k, it, c in [
+            ("relu", 1, 100, False), ("relu", 4, 1000, True),
+            ("tanh", 1, 1000, True), ("tanh", 4, 1000, True),
+        ]
+    ]  # fmt: skip
+    exponents = learning_time_exponents(pd.DataFrame(rows)).set_index("activation")
+    assert exponents.loc["relu", "lower_bound"]
+    assert exponents.loc["relu", "exponent"] == pytest.approx(np.log(10) / np.log(4))
+    assert np.isnan(exponents.loc["tanh", "exponent"])

@@ -61,3 +61,11 @@ def test_learning_time_table_needs_its_columns(column):
     ).drop(columns=column)
     with pytest.raises(KeyError):
         learning_time_table(summary.assign(iterations_to_tolerance=[1]))
+
+
+def test_exponent_phrases():
+    from hatlib.paper import exponent_phrase
+
+    assert exponent_phrase(1.234, False) == r"\num{1.2}"
+    assert exponent_phrase(1.234, True) == r"at least \num{1.2}"
+    assert "censored" in exponent_phrase(float("nan"), True)
