@@ -9,7 +9,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 	texlive-latex-extra texlive-science latexmk
 TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
 
-.PHONY: all setup tex test lint quick report lock clean
+.PHONY: all setup tex test lint quick report bench lock clean
 
 all: setup
 	$(BIN)/snakemake --cores $(CORES)
@@ -47,6 +47,10 @@ quick: setup
 # Snakemake's HTML report of the last run (figures with captions, runtimes, provenance).
 report: setup
 	$(BIN)/snakemake --report results/report.html
+
+# Benchmarks: print timings and keep them under results/bench/.
+bench: $(STAMP)
+	$(BIN)/python -m hatlib.bench fem --output results/bench/fem.csv
 
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).
 lock: $(STAMP)

@@ -78,29 +78,49 @@ def learning_time_exponents(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def spectrum_table(basis: str, num_elements: int, eigenvalues, sign_changes) -> pd.DataFrame:
-    """Tidy eigenvalue table: one row per mode of one basis on one grid.
-
-    Columns: ``basis``, ``num_elements``, ``mode`` (1 = largest eigenvalue),
-    ``eigenvalue`` and ``sign_changes`` of its eigenvector.
-    """
-    size = len(eigenvalues)
-    return pd.DataFrame(
-        {
-            "basis": basis,
-            "num_elements": num_elements,
-            "mode": np.arange(1, size + 1),
-            "eigenvalue": np.asarray(eigenvalues, dtype=np.float64),
-            "sign_changes": np.asarray(sign_changes, dtype=np.int64),
-        }
-    )
-
-
 def condition_numbers(spectra: pd.DataFrame) -> pd.DataFrame:
-    """Condition number ``lambda_max / lambda_min`` per basis and grid, from a spectrum table."""
-    grouped = spectra.groupby(["basis", "num_elements"])["eigenvalue"]
+    """Condition number ``lambda_max / lambda_min`` per basis and grid, from mode tables.
+
+    ``spectra`` has columns ``basis``, ``mesh_ratio``, ``num_elements`` and
+    ``eigenvalue``; so has the result, with ``condition_number`` for the last.
+    """
+    keys = ["basis", "mesh_ratio", "num_elements"]
+    grouped = spectra.groupby(keys)["eigenvalue"]
     table = (grouped.max() / grouped.min()).rename("condition_number").reset_index()
-    return table.sort_values(["basis", "num_elements"], ignore_index=True)
+    return table.sort_values(keys, ignore_index=True)
+
+
+def decay_exponents(spectra: pd.DataFrame) -> pd.DataFrame:
+    """Eigenvalue decay exponent per basis and uniform grid (:func:`hatlib.modes.decay_exponent`).
+
+    Columns ``basis``, ``num_elements``, ``exponent``, ``lower``, ``upper``
+    (95% interval) and ``points`` (modes in the fit).
+    """
+    from hatlib.modes import decay_exponent
+
+    rows = []
+    uniform = spectra[spectra["mesh_ratio"] == 1]
+    for (basis, size), modes in uniform.groupby(["basis", "num_elements"]):
+        fit = decay_exponent(modes, int(size))
+        rows.append({"basis": basis, "num_elements": int(size), **vars(fit)})
+    return pd.DataFrame(rows)
+
+
+def compare_gd_steps(predicted: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
+    """Join predicted and measured steps per activation and target.
+
+    Adds ``relative_difference = |measured - predicted| / predicted``, ``NaN``
+    where the measured run was censored (the prediction exceeded its cap).
+    """
+    table = predicted.merge(
+        measured[["activation", "target", "measured_steps", "censored"]],
+        on=["activation", "target"],
+        how="inner",
+        validate="one_to_one",
+    )
+    difference = (table["measured_steps"] - table["predicted_steps"]).abs()
+    table["relative_difference"] = (difference / table["predicted_steps"]).where(~table["censored"])
+    return table.sort_values(["activation", "kind", "index"], ignore_index=True)
 
 
 def combine_runs(tables: list[pd.DataFrame], metadata: list[dict]) -> pd.DataFrame:

@@ -44,4 +44,36 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
                     f"train.learning_rates has no entry for activation {activation!r} "
                     f"with optimizer {optimizer!r}"
                 ) from None
+    _check_fem(config["fem"])
+    _check_theory(config["theory"])
     return warnings
+
+
+def _check_fem(fem: Mapping[str, Any]) -> None:
+    sizes = set(fem["grid_sizes"])
+    for size in fem["spectrum_grids"]:
+        if size not in sizes:
+            raise ConfigError(f"fem.spectrum_grids contains {size}, not in fem.grid_sizes")
+    if fem["eigenfunction_grid"] not in sizes:
+        raise ConfigError(
+            f"fem.eigenfunction_grid = {fem['eigenfunction_grid']} is not in fem.grid_sizes"
+        )
+    if 1 not in fem["mesh_ratios"]:
+        raise ConfigError("fem.mesh_ratios must contain 1, the uniform reference grid")
+
+
+def _check_theory(theory: Mapping[str, Any]) -> None:
+    if not theory["frequencies"] and not theory["modes"]:
+        raise ConfigError("theory.frequencies and theory.modes are both empty: nothing to measure")
+    for frequency in theory["frequencies"]:
+        if 2 * frequency >= theory["num_points"]:
+            raise ConfigError(
+                f"theory.frequencies contains {frequency}, not below the Nyquist limit "
+                f"{theory['num_points'] / 2} of theory.num_points = {theory['num_points']}"
+            )
+    for mode in theory["modes"]:
+        if mode > theory["width"]:
+            raise ConfigError(
+                f"theory.modes contains {mode}, but theory.width = {theory['width']} "
+                "features have only that many modes"
+            )

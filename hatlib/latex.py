@@ -44,7 +44,14 @@ def format_number(value: float, digits: int = 3) -> str:
     if value != 0 and not 1e-2 <= abs(value) < 1e4:
         mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return rf"\num{{{mantissa}e{int(exponent)}}}"
-    return rf"\num{{{value:.{digits}g}}}"
+    if value == 0:
+        return r"\num{0}"
+    rounded = float(f"{value:.{digits}g}")  # significant figures, then plain notation
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    text = f"{rounded:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return rf"\num{{{text}}}"
 
 
 def macro_file(macros: Mapping[str, str]) -> str:

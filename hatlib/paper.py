@@ -40,14 +40,17 @@ def setup_macros(train: Mapping[str, Any], data: Mapping[str, Any], tolerance: f
 
 
 def condition_number_macros(table: pd.DataFrame) -> dict:
-    """Largest Hat condition number, largest ReLU one and its growth per grid doubling.
+    """Condition numbers on uniform grids per basis, and the P1 mass matrix on graded grids.
 
-    ``table`` has columns ``basis``, ``num_elements``, ``condition_number``.
-    The growth factor is the geometric mean of ``kappa(2n) / kappa(n)``
-    over consecutive grid sizes (``16`` for eigenvalues decaying like ``k^-4``).
+    ``table`` has columns ``basis``, ``mesh_ratio``, ``num_elements``,
+    ``condition_number``. Per basis: the largest uniform-grid value, its grid,
+    and the growth per grid doubling (geometric mean of ``kappa(2n)/kappa(n)``,
+    16 for ``n^4`` growth). For ``hat`` on graded grids: the value at the largest
+    mesh ratio.
     """
     macros = {}
-    for basis, group in table.groupby("basis"):
+    uniform = table[table["mesh_ratio"] == 1]
+    for basis, group in uniform.groupby("basis"):
         group = group.sort_values("num_elements")
         kappa = group["condition_number"].to_numpy()
         sizes = group["num_elements"].to_numpy()
@@ -57,6 +60,47 @@ def condition_number_macros(table: pd.DataFrame) -> dict:
             doublings = np.log2(sizes[-1] / sizes[0])
             growth = (kappa[-1] / kappa[0]) ** (1.0 / doublings)
             macros[macro_name("kappa", basis, "growth")] = format_number(growth)
+    graded = table[(table["basis"] == "hat") & (table["mesh_ratio"] > 1)]
+    if len(graded):
+        worst = graded.loc[graded["mesh_ratio"].idxmax()]
+        macros["MaxMeshRatio"] = str(int(worst["mesh_ratio"]))
+        macros["KappaHatMaxRatio"] = format_number(worst["condition_number"])
+        macros["GradedElements"] = str(int(worst["num_elements"]))
+    return macros
+
+
+def decay_macros(decay: pd.DataFrame) -> dict:
+    """Eigenvalue decay exponent per basis on the largest grid, with its 95% interval."""
+    macros = {}
+    largest = decay["num_elements"].max()
+    macros["DecayGrid"] = str(int(largest))
+    for row in decay[decay["num_elements"] == largest].itertuples():
+        macros[macro_name("decay", row.basis)] = format_number(row.exponent, 4)
+        macros[macro_name("decay", row.basis, "interval")] = (
+            f"[{format_number(row.lower, 3)}, {format_number(row.upper, 3)}]"
+        )
+    return macros
+
+
+def gd_step_macros(steps: pd.DataFrame) -> dict:
+    """Agreement of predicted and measured gradient-descent steps.
+
+    The worst relative difference over uncensored runs (in percent), the
+    number of runs compared and censored, and per activation the steps for
+    the highest sine frequency.
+    """
+    compared = steps[~steps["censored"].astype(bool)]
+    macros = {
+        "GdWorstDifference": format_number(100 * compared["relative_difference"].max(), 2),
+        "GdComparedRuns": str(len(compared)),
+        "GdCensoredRuns": str(len(steps) - len(compared)),
+    }
+    sines = steps[steps["kind"] == "sine"]
+    if len(sines):
+        top = sines["index"].max()
+        macros["GdTopFrequency"] = str(int(top))
+        for row in sines[sines["index"] == top].itertuples():
+            macros[macro_name("gd", "steps", row.activation)] = format_number(row.predicted_steps)
     return macros
 
 
@@ -88,15 +132,32 @@ def final_error_macros(summary: pd.DataFrame) -> dict:
     }
 
 
-def condition_number_table(table: pd.DataFrame) -> str:
-    """Booktabs table: grid size ``n`` against the condition number of each basis."""
-    wide = table.pivot(index="num_elements", columns="basis", values="condition_number")
-    header = ["$n$", *(rf"$\kappa$ ({_name(basis)})" for basis in wide.columns)]
+def _basis_table(wide: pd.DataFrame, index_header: str) -> str:
+    header = [index_header, *(rf"$\kappa$ ({_name(basis)})" for basis in wide.columns)]
     rows = [
-        [str(int(size)), *(f"${format_number(value)}$" for value in values)]
-        for size, values in zip(wide.index, wide.to_numpy(), strict=True)
+        [str(int(key)), *(f"${format_number(value)}$" for value in values)]
+        for key, values in zip(wide.index, wide.to_numpy(), strict=True)
     ]
     return booktabs_table(header, rows, "r" * len(header))
+
+
+def condition_number_table(table: pd.DataFrame) -> str:
+    """Booktabs table: uniform grid size ``n`` against the condition number of each basis."""
+    uniform = table[table["mesh_ratio"] == 1]
+    wide = uniform.pivot(index="num_elements", columns="basis", values="condition_number")
+    return _basis_table(wide, "$n$")
+
+
+def mesh_ratio_table(table: pd.DataFrame) -> str:
+    """Booktabs table: mesh ratio of the graded grids against the condition number of each basis.
+
+    The uniform grid (ratio 1) of the same size is the first row.
+    """
+    graded_size = table.loc[table["mesh_ratio"] > 1, "num_elements"]
+    size = int(graded_size.iloc[0]) if len(graded_size) else int(table["num_elements"].min())
+    same = table[table["num_elements"] == size]
+    wide = same.pivot(index="mesh_ratio", columns="basis", values="condition_number")
+    return _basis_table(wide, "mesh ratio")
 
 
 def learning_time_table(summary: pd.DataFrame) -> str:

@@ -29,7 +29,15 @@ ACTIVATION_COLOURS: dict[str, tuple[float, float, float]] = dict(
 )
 
 #: Display names of activations and bases.
-DISPLAY_NAMES = {"relu": "ReLU", "hat": "Hat", "tanh": "Tanh", "sgd": "GD", "adam": "Adam"}
+DISPLAY_NAMES = {
+    "relu": "ReLU",
+    "hat": "Hat",
+    "tanh": "Tanh",
+    "bspline2": "B-spline, $p = 2$",
+    "bspline3": "B-spline, $p = 3$",
+    "sgd": "GD",
+    "adam": "Adam",
+}
 
 COLUMN_WIDTH_INCHES = 3.4
 TEXT_WIDTH_INCHES = 7.0
@@ -48,34 +56,140 @@ def save_figure(figure: plt.Figure, path: str | os.PathLike) -> None:
     plt.close(figure)
 
 
-def plot_gram_spectrum(spectra: pd.DataFrame) -> plt.Figure:
-    """Normalised Gram eigenvalues ``lambda_j / lambda_1`` against mode number ``j``, log-log.
+def _display(name: str) -> str:
+    return DISPLAY_NAMES.get(name, name)
 
-    ``spectra`` has columns ``basis``, ``num_elements``, ``mode`` and
-    ``eigenvalue``; one panel per grid size, one line per basis, with a
-    ``j^-4`` reference line.
+
+def plot_gram_spectrum(spectra: pd.DataFrame, grids: list[int]) -> plt.Figure:
+    """Normalised Gram eigenvalues ``lambda / lambda_max`` against mode frequency, log-log.
+
+    ``spectra`` has columns ``basis``, ``num_elements``, ``mesh_ratio``,
+    ``frequency`` and ``eigenvalue``; one panel per uniform grid in ``grids``,
+    one line per basis, with a ``k^-4`` reference. Modes of frequency 0 (the
+    constant-like first mode) cannot sit on a log axis and are left out.
     """
     set_theme()
-    sizes = sorted(spectra["num_elements"].unique())
+    uniform = spectra[spectra["mesh_ratio"] == 1]
     figure, axes = plt.subplots(
-        1, len(sizes), figsize=(TEXT_WIDTH_INCHES, 2.3), sharey=True, squeeze=False
+        1, len(grids), figsize=(TEXT_WIDTH_INCHES, 2.4), sharey=True, squeeze=False
     )
-    for axis, size in zip(axes[0], sizes, strict=True):
-        panel = spectra[spectra["num_elements"] == size]
-        for basis, group in panel.groupby("basis", sort=True):
-            values = group["eigenvalue"].to_numpy()
+    for axis, size in zip(axes[0], grids, strict=True):
+        panel = uniform[uniform["num_elements"] == size]
+        for basis, group in panel.groupby("basis", sort=False):
+            group = group[group["frequency"] > 0].sort_values("frequency")
             axis.loglog(
-                group["mode"],
-                values / values.max(),
+                group["frequency"],
+                group["eigenvalue"] / panel.loc[panel["basis"] == basis, "eigenvalue"].max(),
                 color=ACTIVATION_COLOURS.get(basis),
-                label=DISPLAY_NAMES.get(basis, basis),
+                label=_display(basis),
             )
-        modes = np.arange(1, panel["mode"].max() + 1, dtype=np.float64)
-        axis.loglog(modes, modes**-4.0, color="0.5", linestyle=":", label=r"$j^{-4}$")
+        # k^-4 reference through the ReLU spectrum at k = 1 (or 1 without ReLU), shifted up.
+        relu = panel[(panel["basis"] == "relu") & (panel["frequency"] >= 1)]
+        anchor = 1.0
+        if len(relu):
+            anchor = (
+                10
+                * relu["eigenvalue"].iloc[0]
+                / panel.loc[panel["basis"] == "relu", "eigenvalue"].max()
+            )
+        frequencies = np.geomspace(1, size / 2, 50)
+        axis.loglog(frequencies, anchor * frequencies**-4.0, color="0.5", ls=":", label=r"$k^{-4}$")
         axis.set_title(f"$n = {size}$")
-        axis.set_xlabel("mode $j$")
-    axes[0, 0].set_ylabel(r"$\lambda_j / \lambda_1$")
-    axes[0, -1].legend(frameon=False)
+        axis.set_xlabel("eigenmode frequency $k$")
+    axes[0, 0].set_ylabel(r"$\lambda / \lambda_{\max}$")
+    axes[0, -1].legend(frameon=False, fontsize=7)
+    sns.despine(fig=figure)
+    return figure
+
+
+def plot_condition_number(table: pd.DataFrame) -> plt.Figure:
+    """Condition number against grid size ``n`` on uniform grids, log-log, with ``n^4``.
+
+    ``table`` has columns ``basis``, ``mesh_ratio``, ``num_elements`` and
+    ``condition_number``.
+    """
+    set_theme()
+    uniform = table[table["mesh_ratio"] == 1]
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_INCHES, 2.6))
+    for basis, group in uniform.groupby("basis", sort=False):
+        group = group.sort_values("num_elements")
+        axis.loglog(
+            group["num_elements"],
+            group["condition_number"],
+            marker="o",
+            markersize=3,
+            color=ACTIVATION_COLOURS.get(basis),
+            label=_display(basis),
+        )
+    sizes = np.sort(uniform["num_elements"].unique()).astype(float)
+    relu = uniform[uniform["basis"] == "relu"].sort_values("num_elements")
+    anchor = relu["condition_number"].iloc[0] if len(relu) else 1.0
+    reference = 4 * anchor * (sizes / sizes[0]) ** 4  # shifted up to stay visible
+    axis.loglog(sizes, reference, color="0.5", ls=":", label=r"$n^{4}$")
+    axis.set_xscale("log", base=2)
+    axis.set_xticks(sizes, [str(int(size)) for size in sizes])
+    axis.minorticks_off()
+    axis.set_xlabel("elements $n$")
+    axis.set_ylabel(r"condition number $\kappa$")
+    axis.legend(frameon=False, fontsize=7)
+    sns.despine(fig=figure)
+    return figure
+
+
+def plot_eigenfunctions(functions: pd.DataFrame) -> plt.Figure:
+    """The first eigenfunctions of each basis, one panel per basis.
+
+    ``functions`` has columns ``basis``, ``mode``, ``x`` and ``value``.
+    """
+    set_theme()
+    bases = list(dict.fromkeys(functions["basis"]))
+    figure, axes = plt.subplots(
+        1, len(bases), figsize=(TEXT_WIDTH_INCHES, 2.2), sharey=True, squeeze=False
+    )
+    palette = sns.color_palette("rocket", functions["mode"].nunique())
+    for axis, basis in zip(axes[0], bases, strict=True):
+        for colour, (mode, group) in zip(
+            palette, functions[functions["basis"] == basis].groupby("mode"), strict=True
+        ):
+            axis.plot(group["x"], group["value"], color=colour, label=f"mode {mode}")
+        axis.set_title(_display(basis))
+        axis.set_xlabel("$x$")
+        axis.axhline(0, color="0.8", lw=0.5)
+    axes[0, 0].set_ylabel("eigenfunction (scaled)")
+    axes[0, -1].legend(frameon=False, fontsize=7)
+    sns.despine(fig=figure)
+    return figure
+
+
+def plot_gd_steps(table: pd.DataFrame) -> plt.Figure:
+    """Measured against predicted gradient-descent steps, log-log, with the diagonal.
+
+    ``table`` has columns ``activation``, ``kind`` (sine or mode),
+    ``predicted_steps``, ``measured_steps`` and ``censored``; censored runs
+    (stopped at the cap) are drawn as open markers.
+    """
+    set_theme()
+    figure, axis = plt.subplots(figsize=(COLUMN_WIDTH_INCHES, 2.8))
+    markers = {"sine": "o", "mode": "s"}
+    for (activation, kind), group in table.groupby(["activation", "kind"], sort=False):
+        colour = ACTIVATION_COLOURS.get(activation)
+        for censored, part in group.groupby("censored"):
+            axis.scatter(
+                part["predicted_steps"],
+                part["measured_steps"],
+                marker=markers.get(kind, "o"),
+                s=16,
+                facecolors="none" if censored else colour,
+                edgecolors=colour,
+                label=f"{_display(activation)}, {kind}" + (" (censored)" if censored else ""),
+            )
+    finite = table["predicted_steps"].dropna()
+    limits = [0.7, max(finite.max(), table["measured_steps"].max()) * 1.5]
+    axis.plot(limits, limits, color="0.5", ls=":", lw=1)
+    axis.set(xscale="log", yscale="log", xlim=limits, ylim=limits)
+    axis.set_xlabel("predicted steps")
+    axis.set_ylabel("measured steps")
+    axis.legend(frameon=False, fontsize=6)
     sns.despine(fig=figure)
     return figure
 

@@ -29,6 +29,10 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 
+#: Which parameters a run trains: all, the output layer (weights and bias), or
+#: the output weights alone (a least-squares problem in the hidden features).
+TRAINABLE = ("all", "outer", "outer_weight")
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -45,8 +49,9 @@ class TrainingConfig:
     log_every:
         Record the metrics every this many steps (and at step 0 and the end).
     trainable:
-        ``"all"`` parameters, or only the ``"outer"`` layer (a linear least-squares
-        problem; needs a model with ``outer_parameters()``).
+        One of :data:`TRAINABLE`: ``"all"`` parameters, the ``"outer"`` layer, or
+        the ``"outer_weight"`` alone (the last two need a model with
+        ``outer_parameters()`` and ``outer_weight``).
     stop_below:
         End the run early once the relative L2 error falls below this value;
         ``None`` runs all ``iterations``.
@@ -56,7 +61,7 @@ class TrainingConfig:
     learning_rate: float
     iterations: int
     log_every: int
-    trainable: Literal["all", "outer"] = "all"
+    trainable: Literal["all", "outer", "outer_weight"] = "all"
     stop_below: float | None = None
 
     def __post_init__(self) -> None:
@@ -67,8 +72,8 @@ class TrainingConfig:
             raise ValueError(f"iterations must be non-negative, got {self.iterations}")
         if self.log_every < 1:
             raise ValueError(f"log_every must be at least 1, got {self.log_every}")
-        if self.trainable not in ("all", "outer"):
-            raise ValueError(f"trainable must be 'all' or 'outer', got {self.trainable!r}")
+        if self.trainable not in TRAINABLE:
+            raise ValueError(f"trainable must be one of {TRAINABLE}, got {self.trainable!r}")
 
 
 @dataclass(frozen=True)
@@ -100,13 +105,13 @@ class TrainingResult:
 
 
 def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.nn.Parameter]:
-    if trainable == "outer":
-        outer = model.outer_parameters()
-        for parameter in model.parameters():
-            if not any(parameter is p for p in outer):
-                parameter.requires_grad_(False)
-        return outer
-    return list(model.parameters())
+    if trainable == "all":
+        return list(model.parameters())
+    chosen = model.outer_parameters() if trainable == "outer" else [model.outer_weight]
+    for parameter in model.parameters():
+        if not any(parameter is c for c in chosen):
+            parameter.requires_grad_(False)
+    return chosen
 
 
 def train(

@@ -1,16 +1,18 @@
-"""Assemble one exact Gram matrix and write its eigenvalues."""
+"""Assemble one exact Gram matrix and tabulate its modes and first eigenfunctions."""
 
-from hatlib.analysis import spectrum_table
-from hatlib.fem import gram_matrix, gram_spectrum
 from hatlib.io import write_table
+from hatlib.modes import analyse_basis
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
-basis = snakemake.wildcards.basis
-num_elements = int(snakemake.wildcards.num_elements)
-spectrum = gram_spectrum(gram_matrix(basis, num_elements))
-write_table(
-    spectrum_table(basis, num_elements, spectrum.eigenvalues, spectrum.sign_changes),
-    snakemake.output[0],
+modes, eigenfunctions = analyse_basis(
+    snakemake.wildcards.basis,
+    int(snakemake.wildcards.num_elements),
+    mesh_ratio=float(snakemake.wildcards.mesh_ratio),
+    seed=snakemake.params.seed,
+    eigenfunctions=snakemake.params.eigenfunction_modes,
 )
-log.info("%s, n = %d: condition number %.4g", basis, num_elements, spectrum.condition_number)
+write_table(modes, snakemake.output.modes)
+write_table(eigenfunctions, snakemake.output.eigenfunctions)
+eigenvalues = modes["eigenvalue"]
+log.info("%s: condition number %.4g", snakemake.output.modes, eigenvalues.max() / eigenvalues.min())

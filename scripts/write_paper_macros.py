@@ -4,8 +4,10 @@ from hatlib.io import read_table, write_text
 from hatlib.latex import macro_file
 from hatlib.paper import (
     condition_number_macros,
+    decay_macros,
     exponent_macros,
     final_error_macros,
+    gd_step_macros,
     setup_macros,
 )
 from hatlib.runtime import setup_logging
@@ -14,6 +16,8 @@ log = setup_logging(snakemake.log[0])
 macros = {
     **setup_macros(snakemake.params.train, snakemake.params.data, snakemake.params.tolerance),
     **condition_number_macros(read_table(snakemake.input.condition_numbers)),
+    **decay_macros(read_table(snakemake.input.decay_exponents)),
+    **gd_step_macros(read_table(snakemake.input.gd_steps)),
     **exponent_macros(read_table(snakemake.input.exponents)),
     **final_error_macros(read_table(snakemake.input.summary)),
 }

@@ -4,10 +4,11 @@ import pytest
 
 from hatlib.analysis import (
     combine_runs,
+    compare_gd_steps,
     condition_numbers,
+    decay_exponents,
     iterations_to_tolerance,
     learning_time_exponents,
-    spectrum_table,
     summarise_runs,
 )
 
@@ -70,16 +71,46 @@ def test_combine_and_summarise_runs():
     assert summary.loc[("relu", 0), "censored"]
 
 
-def test_condition_numbers_from_spectrum_tables():
-    spectra = pd.concat(
-        [
-            spectrum_table("hat", 4, [4.0, 2.0, 1.0], [0, 1, 2]),
-            spectrum_table("relu", 4, [100.0, 1.0], [0, 1]),
-        ]
+def test_condition_numbers_and_decay_from_spectrum_tables():
+    frequency = np.arange(0, 40, dtype=float)
+    spectra = pd.DataFrame(
+        {
+            "basis": ["relu"] * 40 + ["hat"] * 40,
+            "mesh_ratio": 1.0,
+            "num_elements": 128,
+            "frequency": np.concatenate([frequency, frequency]),
+            "eigenvalue": np.concatenate([(frequency + 0.5) ** -4.0, 1 + 0 * frequency]),
+        }
     )
     table = condition_numbers(spectra).set_index("basis")
-    assert table.loc["hat", "condition_number"] == 4.0
-    assert table.loc["relu", "condition_number"] == 100.0
+    assert table.loc["hat", "condition_number"] == 1.0
+    assert table.loc["relu", "condition_number"] == pytest.approx(0.5**-4 / 39.5**-4)
+    decay = decay_exponents(spectra).set_index("basis")
+    assert decay.loc["hat", "exponent"] == pytest.approx(0.0, abs=1e-12)
+    assert -4.0 < decay.loc["relu", "exponent"] < -3.5  # (k + 1/2)^-4 fitted against k
+
+
+def test_compare_gd_steps_excludes_censored_runs():
+    predicted = pd.DataFrame(
+        {
+            "activation": ["relu"] * 2,
+            "target": ["sine1", "sine2"],
+            "kind": ["sine"] * 2,
+            "index": [1, 2],
+            "predicted_steps": [100.0, 5e6],
+        }
+    )
+    measured = pd.DataFrame(
+        {
+            "activation": ["relu"] * 2,
+            "target": ["sine2", "sine1"],
+            "measured_steps": [1000, 103],
+            "censored": [True, False],
+        }
+    )
+    table = compare_gd_steps(predicted, measured).set_index("target")
+    assert table.loc["sine1", "relative_difference"] == pytest.approx(0.03)
+    assert np.isnan(table.loc["sine2", "relative_difference"])
 
 
 def test_learning_time_exponent_with_censoring():

@@ -8,7 +8,7 @@ from hatlib.activations import ACTIVATIONS
 from hatlib.config import ConfigError, check_config
 from hatlib.fem import GRAM_MATRICES
 from hatlib.models import INITIALISATIONS
-from hatlib.training import DTYPES, OPTIMIZERS
+from hatlib.training import DTYPES, OPTIMIZERS, TRAINABLE
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,9 @@ def test_schema_names_equal_hatlib_registries(schema):
     assert set(schema["$defs"]["optimizer_learning_rates"]["properties"]) == set(OPTIMIZERS)
     assert set(train["initialisation"]["enum"]) == set(INITIALISATIONS)
     assert set(train["dtype"]["enum"]) == set(DTYPES)
+    assert tuple(train["trainable"]["enum"]) == TRAINABLE
+    theory = schema["properties"]["theory"]["properties"]
+    assert theory["activations"]["items"] == {"$ref": "#/$defs/activation"}
     assert set(schema["properties"]["fem"]["properties"]["bases"]["items"]["enum"]) == set(
         GRAM_MATRICES
     )
@@ -70,4 +73,21 @@ def test_missing_learning_rate_is_an_error(quick):
     config = copy.deepcopy(quick)
     del config["train"]["learning_rates"]["tanh"]
     with pytest.raises(ConfigError, match="learning_rates has no entry for activation 'tanh'"):
+        check_config(config)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        ("fem", "spectrum_grids", [32, 100], "fem.spectrum_grids contains 100"),
+        ("fem", "eigenfunction_grid", 48, "fem.eigenfunction_grid = 48"),
+        ("fem", "mesh_ratios", [2, 4], "must contain 1"),
+        ("theory", "modes", [1, 64], "theory.modes contains 64.*theory.width = 32"),
+        ("theory", "frequencies", [1, 300], "theory.frequencies contains 300"),
+    ],
+)
+def test_fem_and_theory_cross_checks(quick, section, key, value, message):
+    config = copy.deepcopy(quick)
+    config[section][key] = value
+    with pytest.raises(ConfigError, match=message):
         check_config(config)

@@ -12,12 +12,14 @@ from hatlib.paper import (
 def test_condition_number_macros_growth_per_doubling():
     table = pd.DataFrame(
         {
-            "basis": ["relu"] * 3 + ["hat"] * 3,
-            "num_elements": [16, 32, 64] * 2,
-            "condition_number": [1e3, 1.6e4, 2.56e5, 3.9, 4.0, 3.95],
+            "basis": ["relu"] * 3 + ["hat"] * 4,
+            "mesh_ratio": [1, 1, 1, 1, 1, 1, 8],
+            "num_elements": [16, 32, 64, 16, 32, 64, 32],
+            "condition_number": [1e3, 1.6e4, 2.56e5, 3.9, 4.0, 3.95, 20.0],
         }
     )
     macros = condition_number_macros(table)
+    assert macros["KappaHatMaxRatio"] == r"\num{20}" and macros["MaxMeshRatio"] == "8"
     assert macros["KappaReluGrowth"] == r"\num{16}"
     assert macros["KappaReluMax"] == r"\num{2.56e5}"
     assert macros["KappaReluMaxGrid"] == "64"

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from hatlib.fem import hat_gram_matrix
+from hatlib.fem import mass_matrix, uniform_nodes
 from hatlib.models import build_shallow_network
 from hatlib.targets import sine_dataset
 from hatlib.training import TrainingConfig, train
@@ -53,7 +53,9 @@ def test_outer_only_gradient_step_is_the_least_squares_gradient():
     target = torch.sin(2 * torch.pi * x)
     features = model.features(x).detach()  # (N, width)
     np.testing.assert_allclose(
-        (features.T @ features / num_points).numpy(), hat_gram_matrix(width - 1), atol=2e-3
+        (features.T @ features / num_points).numpy(),
+        mass_matrix(uniform_nodes(width - 1)),
+        atol=2e-3,
     )
     weight, bias = model.outer_weight.detach().clone(), model.outer_bias.detach().clone()
     inner = model.inner_weight.detach().clone()

@@ -52,7 +52,8 @@ def test_quick_run_builds_the_paper(quick_run):
     pdf = quick_run / "results/paper.pdf"
     assert pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
-    for figure in ("gram_spectrum.pdf", "training_error.pdf"):
+    figures = ["gram_spectrum", "condition_number", "eigenfunctions", "gd_steps", "training_error"]
+    for figure in (f"{name}.pdf" for name in figures):
         assert (quick_run / "results/figures" / figure).stat().st_size > 1000
 
 
@@ -82,6 +83,22 @@ def test_paper_numbers_come_from_generated_macros(quick_run):
     assert r"\bottomrule" in (quick_run / "paper/generated/condition_numbers.tex").read_text()
     log = (quick_run / "results/logs/build_paper.log").read_text()
     assert "Undefined control sequence" not in log
+
+
+def test_theory_tables(quick_run):
+    steps = pd.read_csv(quick_run / "results/tables/gd_steps.csv")
+    theory = yaml.safe_load((quick_run / "config/quick.yaml").read_text())["theory"]
+    assert len(steps) == len(theory["activations"]) * (
+        len(theory["frequencies"]) + len(theory["modes"])
+    )
+    finished = steps[~steps["censored"]]
+    assert len(finished) >= len(steps) // 2
+    assert (finished["relative_difference"] <= 0.05).all()
+    decay = pd.read_csv(quick_run / "results/tables/decay_exponents.csv").set_index(
+        ["basis", "num_elements"]
+    )
+    assert -4.6 <= decay.loc[("relu", 128), "exponent"] <= -3.7
+    assert -0.3 <= decay.loc[("hat", 128), "exponent"] <= 0.3
 
 
 def test_second_run_has_nothing_to_do(quick_run):

@@ -35,13 +35,35 @@ rule summarise_runs:
 
 rule aggregate_gram_spectra:
     input:
-        spectrum_files(),
+        spectrum_files("modes.parquet"),
     output:
         spectra="results/tables/gram_spectra.parquet",
         condition_numbers="results/tables/condition_numbers.csv",
+        decay_exponents="results/tables/decay_exponents.csv",
     log:
         "results/logs/aggregate_gram_spectra.log",
     conda:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/aggregate_gram_spectra.py"
+
+
+rule compare_gd_steps:
+    input:
+        predicted=expand(
+            "results/theory/{activation}/predicted_steps.csv",
+            activation=THEORY["activations"],
+        ),
+        measured=expand(
+            "results/theory/{activation}/measured/{target}.json",
+            activation=THEORY["activations"],
+            target=THEORY_TARGETS,
+        ),
+    output:
+        "results/tables/gd_steps.csv",
+    log:
+        "results/logs/compare_gd_steps.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/compare_gd_steps.py"

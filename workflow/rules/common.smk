@@ -20,6 +20,8 @@ wildcard_constraints:
     seed=r"\d+",
     basis=r"[a-z][a-z0-9_]*",
     num_elements=r"\d+",
+    mesh_ratio=r"\d+",
+    target=r"(sine|mode)\d+",
 
 
 RUN_DIR = "results/runs/{activation}/{optimizer}/k{frequency}/seed{seed}"
@@ -36,13 +38,48 @@ def run_files(name):
     )
 
 
-def spectrum_files():
-    """One eigenvalue table per FEM basis x grid size."""
-    return expand(
-        "results/fem/{basis}/n{num_elements}.parquet",
-        basis=config["fem"]["bases"],
-        num_elements=config["fem"]["grid_sizes"],
+FEM = config["fem"]
+THEORY = config["theory"]
+FEM_DIR = "results/fem/{basis}/r{mesh_ratio}/n{num_elements}"
+
+
+def spectrum_files(name):
+    """One file per FEM basis on every uniform grid and every graded grid."""
+    uniform = expand(
+        f"{FEM_DIR}/{name}", basis=FEM["bases"], mesh_ratio=1, num_elements=FEM["grid_sizes"]
     )
+    graded = expand(
+        f"{FEM_DIR}/{name}",
+        basis=FEM["bases"],
+        mesh_ratio=[ratio for ratio in FEM["mesh_ratios"] if ratio != 1],
+        num_elements=FEM["graded_elements"],
+    )
+    return uniform + graded
+
+
+def eigenfunction_files():
+    """The eigenfunctions shown in the eigenfunction figure (ReLU and Hat)."""
+    return expand(
+        f"{FEM_DIR}/eigenfunctions.parquet",
+        basis=[basis for basis in ("relu", "hat") if basis in FEM["bases"]],
+        mesh_ratio=1,
+        num_elements=FEM["eigenfunction_grid"],
+    )
+
+
+THEORY_TARGETS = [f"sine{k}" for k in THEORY["frequencies"]]
+THEORY_TARGETS += [f"mode{j}" for j in THEORY["modes"]]
+
+
+def theory_setup(wildcards):
+    """The fixed-feature gradient-descent experiment of one activation."""
+    return {
+        "activation": wildcards.activation,
+        "width": THEORY["width"],
+        "num_points": THEORY["num_points"],
+        "reduction": THEORY["reduction"],
+        "max_steps": THEORY["max_steps"],
+    }
 
 
 def model_params(wildcards):

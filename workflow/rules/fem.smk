@@ -1,14 +1,51 @@
-# Stage 3: exact finite element Gram matrices and their eigenvalues.
+# Stage 3: the theory. Exact finite element Gram matrices and their modes, and
+# gradient-descent steps predicted from them against steps measured in training.
 
 
 rule assemble_gram_spectrum:
     output:
-        "results/fem/{basis}/n{num_elements}.parquet",
+        modes=f"{FEM_DIR}/modes.parquet",
+        eigenfunctions=f"{FEM_DIR}/eigenfunctions.parquet",
+    params:
+        seed=FEM["seed"],
+        eigenfunction_modes=FEM["eigenfunction_modes"],
     log:
-        "results/logs/assemble_gram_spectrum/{basis}_n{num_elements}.log",
+        "results/logs/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.log",
     benchmark:
-        "results/benchmarks/assemble_gram_spectrum/{basis}_n{num_elements}.tsv"
+        "results/benchmarks/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.tsv"
     conda:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/assemble_gram_spectrum.py"
+
+
+rule predict_gd_steps:
+    output:
+        "results/theory/{activation}/predicted_steps.csv",
+    params:
+        setup=theory_setup,
+        targets=THEORY_TARGETS,
+    log:
+        "results/logs/predict_gd_steps/{activation}.log",
+    benchmark:
+        "results/benchmarks/predict_gd_steps/{activation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/predict_gd_steps.py"
+
+
+rule measure_gd_steps:
+    output:
+        "results/theory/{activation}/measured/{target}.json",
+    params:
+        setup=theory_setup,
+    threads: 1
+    log:
+        "results/logs/measure_gd_steps/{activation}_{target}.log",
+    benchmark:
+        "results/benchmarks/measure_gd_steps/{activation}_{target}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/measure_gd_steps.py"

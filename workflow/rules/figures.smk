@@ -10,12 +10,65 @@ rule plot_gram_spectrum:
             caption="../report/gram_spectrum.rst",
             category="Theory",
         ),
+    params:
+        grids=FEM["spectrum_grids"],
     log:
         "results/logs/plot_gram_spectrum.log",
     conda:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/plot_gram_spectrum.py"
+
+
+rule plot_condition_number:
+    input:
+        "results/tables/condition_numbers.csv",
+    output:
+        report(
+            "results/figures/condition_number.pdf",
+            caption="../report/condition_number.rst",
+            category="Theory",
+        ),
+    log:
+        "results/logs/plot_condition_number.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_condition_number.py"
+
+
+rule plot_eigenfunctions:
+    input:
+        eigenfunction_files(),
+    output:
+        report(
+            "results/figures/eigenfunctions.pdf",
+            caption="../report/eigenfunctions.rst",
+            category="Theory",
+        ),
+    log:
+        "results/logs/plot_eigenfunctions.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_eigenfunctions.py"
+
+
+rule plot_gd_steps:
+    input:
+        "results/tables/gd_steps.csv",
+    output:
+        report(
+            "results/figures/gd_steps.pdf",
+            caption="../report/gd_steps.rst",
+            category="Theory",
+        ),
+    log:
+        "results/logs/plot_gd_steps.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_gd_steps.py"
 
 
 rule plot_training_error:

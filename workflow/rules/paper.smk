@@ -6,6 +6,8 @@ rule write_paper_macros:
         summary="results/tables/run_summary.csv",
         exponents="results/tables/learning_time_exponents.csv",
         condition_numbers="results/tables/condition_numbers.csv",
+        decay_exponents="results/tables/decay_exponents.csv",
+        gd_steps="results/tables/gd_steps.csv",
     output:
         "paper/generated/macros.tex",
     params:
@@ -26,6 +28,7 @@ rule write_paper_tables:
         condition_numbers="results/tables/condition_numbers.csv",
     output:
         condition_numbers="paper/generated/condition_numbers.tex",
+        mesh_ratios="paper/generated/mesh_ratios.tex",
         learning_times="paper/generated/learning_times.tex",
     log:
         "results/logs/write_paper_tables.log",
@@ -43,6 +46,9 @@ rule build_paper:
         tables=rules.write_paper_tables.output,
         figures=[
             "results/figures/gram_spectrum.pdf",
+            "results/figures/condition_number.pdf",
+            "results/figures/eigenfunctions.pdf",
+            "results/figures/gd_steps.pdf",
             "results/figures/training_error.pdf",
         ],
     output:

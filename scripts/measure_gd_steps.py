@@ -1,0 +1,19 @@
+"""Count the gradient-descent steps the training engine takes on one target."""
+
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+
+import torch  # noqa: E402
+
+from hatlib.experiments import GradientDescentSetup, measure_gd_steps  # noqa: E402
+from hatlib.io import write_json  # noqa: E402
+
+torch.set_num_threads(snakemake.threads)
+result = measure_gd_steps(
+    GradientDescentSetup(**snakemake.params.setup), snakemake.wildcards.target
+)
+write_json(result, snakemake.output[0])
+log.info(
+    "%s: %d steps (%s)", snakemake.wildcards.target, result["measured_steps"], result["status"]
+)
