@@ -16,14 +16,39 @@ import torch
 ActivationFunction = Callable[[torch.Tensor], torch.Tensor]
 
 
+def hat_slope(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of :func:`hat`: 1 on (0, 1], -1 on (1, 2], 0 elsewhere.
+
+    At the kinks this is the derivative of ``relu(x) - 2 relu(x - 1) + relu(x - 2)``
+    under PyTorch's convention ``relu'(0) = 0``: 0 at x = 0, 1 at x = 1, -1 at x = 2.
+    """
+    rising = (x > 0) & (x <= 1)
+    falling = (x > 1) & (x <= 2)
+    return rising.to(x.dtype) - falling.to(x.dtype)
+
+
+class _Hat(torch.autograd.Function):
+    """Hat with a one-expression forward and the subgradient of :func:`hat_slope`."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return (1.0 - (x - 1.0).abs()).clamp_min(0.0)
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad_output * hat_slope(x)
+
+
 def hat(x: torch.Tensor) -> torch.Tensor:
     """Hat function, the piecewise linear B-spline with support [0, 2].
 
     ``hat(x) = x`` on [0, 1], ``2 - x`` on [1, 2] and 0 elsewhere, which equals
-    ``relu(x) - 2 relu(x - 1) + relu(x - 2)``. Computed as ``max(0, 1 - |x - 1|)``:
-    one fused elementwise expression, as cheap as three ReLUs are not.
+    ``relu(x) - 2 relu(x - 1) + relu(x - 2)``, value and gradient (at the kinks
+    too, see :func:`hat_slope`). Computed as ``max(0, 1 - |x - 1|)``.
     """
-    return (1.0 - (x - 1.0).abs()).clamp_min(0.0)
+    return _Hat.apply(x)
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:

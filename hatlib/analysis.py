@@ -124,23 +124,26 @@ def compare_gd_steps(predicted: pd.DataFrame, measured: pd.DataFrame) -> pd.Data
 
 
 def combine_runs(tables: list[pd.DataFrame], metadata: list[dict]) -> pd.DataFrame:
-    """Stack per-run tables, each tagged with its run's keys and status.
+    """Stack per-job tables (one row block per seed), tagged with the run keys and status.
 
-    ``metadata[i]`` is the run description written beside ``tables[i]`` (see
-    :func:`hatlib.experiments.run_sine_fit`). The result has the columns
-    :data:`RUN_KEYS`, ``status`` and those of the tables, sorted by run.
+    ``metadata[i]`` is the description written beside ``tables[i]`` (see
+    :func:`hatlib.experiments.run_sine_fit`); ``tables[i]`` has a ``seed``
+    column. The result has the columns :data:`RUN_KEYS`, ``status`` and the
+    rest of the tables', sorted by run and step.
     """
     if len(tables) != len(metadata):
         raise ValueError(f"{len(tables)} tables but {len(metadata)} metadata records")
     tagged = []
-    for table, run in zip(tables, metadata, strict=True):
+    for table, job in zip(tables, metadata, strict=True):
         keys = {
-            "activation": run["model"]["activation"],
-            "optimizer": run["training"]["optimizer"],
-            "frequency": int(run["frequency"]),
-            "seed": int(run["model"]["seed"]),
-            "status": run["status"],
+            "activation": job["model"]["activation"],
+            "optimizer": job["training"]["optimizer"],
+            "frequency": int(job["frequency"]),
         }
-        tagged.append(table.assign(**keys)[[*keys, *table.columns]])
+        status = table["seed"].astype(str).map(job["status"])
+        if status.isna().any():
+            raise ValueError(f"seeds {sorted(set(table['seed']))} do not match the metadata")
+        rest = [column for column in table.columns if column != "seed"]
+        tagged.append(table.assign(**keys, status=status)[[*RUN_KEYS, "status", *rest]])
     combined = pd.concat(tagged, ignore_index=True)
     return combined.sort_values([*RUN_KEYS, "step"], kind="stable", ignore_index=True)

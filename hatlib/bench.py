@@ -1,4 +1,4 @@
-"""Benchmarks that print numbers: ``python -m hatlib.bench fem``.
+"""Benchmarks that print numbers: ``python -m hatlib.bench fem|training``.
 
 Speed targets are checked here, by measurement, not in timed tests.
 """
@@ -6,9 +6,12 @@ Speed targets are checked here, by measurement, not in timed tests.
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
+import numpy as np
 import pandas as pd
+import torch
 
 
 def bench_fem(num_elements: int, bases: list[str]) -> pd.DataFrame:
@@ -43,6 +46,87 @@ def bench_fem(num_elements: int, bases: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+class _Activation(torch.nn.Module):
+    """An activation of the registry as a module, for the plain baseline."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        from hatlib.activations import get_activation
+
+        self.function = get_activation(name).function
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.function(x)
+
+
+def plain_loop(activation: str, seeds: int, width: int, points: int, steps: int) -> float:
+    """Model-steps per second of the textbook loop: one ``nn.Sequential`` at a time, Adam."""
+    x = torch.arange(points, dtype=torch.float32)[:, None] / points  # (N, 1)
+    y = torch.sin(2 * math.pi * 4 * x)
+    start = time.perf_counter()
+    for seed in range(seeds):
+        torch.manual_seed(seed)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(1, width), _Activation(activation), torch.nn.Linear(width, 1)
+        )
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = torch.mean((model(x) - y) ** 2)
+            loss.backward()
+            optimizer.step()
+    return seeds * steps / (time.perf_counter() - start)
+
+
+def engine(activation: str, seeds: int, width: int, points: int, steps: int) -> float:
+    """Model-steps per second of :func:`hatlib.training.train` on the same workload."""
+    from hatlib.models import build_shallow_network
+    from hatlib.training import TrainingConfig, train
+
+    x = np.arange(points) / points
+    y = np.sin(2 * math.pi * 4 * x)
+    model = build_shallow_network(activation, width, "torch_default", seeds=range(seeds))
+    config = TrainingConfig("adam", 1e-3, steps, log_every=max(steps // 10, 1))
+    result = train(model, x, y, config, frequencies=[4])
+    return seeds * steps / result.wall_seconds
+
+
+def bench_training(
+    activations: list[str], seeds: int, width: int, points: int, steps: int
+) -> pd.DataFrame:
+    """Both loops on the same workload, in this process; one row per activation.
+
+    Columns: ``activation``, ``plain_model_steps_per_second``,
+    ``engine_model_steps_per_second``, ``speedup`` (engine over plain) and
+    ``step_time_over_relu`` (the engine's step time relative to ReLU's).
+    """
+    torch.set_num_threads(torch.get_num_threads())
+    engine(activations[0], seeds, width, points, 5)  # build or load the kernel first
+    plain_loop(activations[0], seeds, width, points, 2)  # first use of torch.optim imports a lot
+    rows = []
+    for activation in activations:
+        plain = plain_loop(activation, seeds, width, points, steps)
+        fused = engine(activation, seeds, width, points, steps)
+        rows.append(
+            {
+                "activation": activation,
+                "seeds": seeds,
+                "width": width,
+                "points": points,
+                "steps": steps,
+                "threads": torch.get_num_threads(),
+                "plain_model_steps_per_second": plain,
+                "engine_model_steps_per_second": fused,
+                "speedup": fused / plain,
+            }
+        )
+    table = pd.DataFrame(rows)
+    relu = table.loc[table["activation"] == "relu", "engine_model_steps_per_second"]
+    if len(relu):
+        table["step_time_over_relu"] = relu.iloc[0] / table["engine_model_steps_per_second"]
+    return table
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: run the named benchmark and print its table."""
     parser = argparse.ArgumentParser(prog="python -m hatlib.bench", description=__doc__)
@@ -51,9 +135,25 @@ def main(argv: list[str] | None = None) -> None:
     fem.add_argument("--num-elements", type=int, default=4096)
     fem.add_argument("--bases", nargs="+", default=["relu", "hat", "bspline2", "bspline3"])
     fem.add_argument("--output", help="also write the table to this CSV file")
+    training = commands.add_parser("training", help="plain PyTorch loop against the engine")
+    training.add_argument("--activations", nargs="+", default=["relu", "hat", "tanh"])
+    training.add_argument("--seeds", type=int, default=8)
+    training.add_argument("--width", type=int, default=256)
+    training.add_argument("--points", type=int, default=1024)
+    training.add_argument("--steps", type=int, default=300)
+    training.add_argument("--output", help="also write the table to this CSV file")
     arguments = parser.parse_args(argv)
-    table = bench_fem(arguments.num_elements, arguments.bases)
-    print(table.to_string(index=False, float_format=lambda value: f"{value:.2f}"))
+    if arguments.benchmark == "fem":
+        table = bench_fem(arguments.num_elements, arguments.bases)
+    else:
+        table = bench_training(
+            arguments.activations,
+            arguments.seeds,
+            arguments.width,
+            arguments.points,
+            arguments.steps,
+        )
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
     if arguments.output:
         from hatlib.io import write_table
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -19,7 +20,7 @@ from hatlib.training import DTYPES, TrainingConfig, TrainingResult, train
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The network of one run.
+    """The networks of one run: one per seed, trained as one batch.
 
     Attributes
     ----------
@@ -29,8 +30,8 @@ class ModelConfig:
         Hidden units.
     initialisation:
         Registry name (:data:`hatlib.models.INITIALISATIONS`).
-    seed:
-        Seed of the initialisation's random draws.
+    seeds:
+        Seeds of the initialisations' random draws, one network each.
     dtype:
         ``"float32"`` or ``"float64"``.
     """
@@ -38,8 +39,13 @@ class ModelConfig:
     activation: str
     width: int
     initialisation: str
-    seed: int
+    seeds: tuple[int, ...]
     dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seeds", tuple(int(seed) for seed in self.seeds))
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct and non-empty, got {self.seeds}")
 
 
 def run_sine_fit(
@@ -49,17 +55,19 @@ def run_sine_fit(
     training_config: TrainingConfig,
     device: str = "auto",
 ) -> tuple[TrainingResult, dict[str, object]]:
-    """Fit a shallow network to the samples ``data`` (columns ``x``, ``y``) of ``sin(2 pi k x)``.
+    """Fit one shallow network per seed to the samples ``data`` (columns ``x``, ``y``).
 
-    Returns the training result and the run's metadata: both configurations,
-    the target frequency, the status, the device and library versions.
+    The target is ``sin(2 pi k x)`` with ``k = frequency``. Returns the training
+    result, its tables tagged with a ``seed`` column in place of the batch
+    index, and the run's metadata: both configurations, the target frequency,
+    each seed's status and steps, the device and library versions.
     """
     used_device = resolve_device(device)
     model = build_shallow_network(
         model_config.activation,
         model_config.width,
         model_config.initialisation,
-        seed=model_config.seed,
+        seeds=model_config.seeds,
         dtype=DTYPES[model_config.dtype],
         device=used_device,
     )
@@ -71,19 +79,31 @@ def run_sine_fit(
         frequencies=[frequency],
         device=used_device,
     )
+    seeds = list(model_config.seeds)
+    result = dataclasses.replace(
+        result,
+        history=_seed_column(result.history, seeds),
+        spectrum=_seed_column(result.spectrum, seeds),
+    )
     metadata = {
         "model": dataclasses.asdict(model_config),
         "training": dataclasses.asdict(training_config),
         "frequency": frequency,
         "num_points": len(data),
-        "status": result.status,
-        "steps": result.steps,
+        "status": dict(zip(map(str, seeds), result.status, strict=True)),
+        "steps": dict(zip(map(str, seeds), result.steps, strict=True)),
         "wall_seconds": result.wall_seconds,
         "requested_device": device,
         "environment": environment_metadata(used_device),
         "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
     }
     return result, metadata
+
+
+def _seed_column(table: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
+    """Replace the batch index ``member`` by the member's ``seed``."""
+    seed = np.asarray(seeds, dtype=np.int64)[table["member"].to_numpy()]
+    return table.drop(columns="member").assign(seed=seed)[["seed", *table.columns[1:]]]
 
 
 @dataclass(frozen=True)
@@ -124,7 +144,7 @@ def frozen_features(setup: GradientDescentSetup):
         model.outer_weight.zero_()
         model.outer_bias.zero_()
     x = uniform_grid(setup.num_points)
-    features = model.features(torch.from_numpy(x)).detach().numpy()
+    features = model.features(torch.from_numpy(x)).detach()[0].numpy()  # (N, width)
     return model, x, features
 
 
@@ -187,8 +207,8 @@ def measure_gd_steps(setup: GradientDescentSetup, target: str) -> dict[str, obje
         "activation": setup.activation,
         "target": target,
         "learning_rate": problem.learning_rate,
-        "measured_steps": result.steps,
-        "censored": result.status != "converged",
-        "status": result.status,
+        "measured_steps": result.steps[0],
+        "censored": result.status[0] != "converged",
+        "status": result.status[0],
         "wall_seconds": result.wall_seconds,
     }

@@ -1,4 +1,9 @@
-"""Shallow networks ``f(x) = sum_i a_i sigma(w_i x + b_i) + c`` and their initialisations.
+"""Shallow networks ``f(x) = sum_i a_i sigma(w_i x + b_i) + c``, in batches of independent seeds.
+
+A :class:`ShallowNetwork` holds ``S`` independent networks of one architecture
+(one per seed) as one set of parameters with a leading seed dimension, so that
+they train as one batched computation. Member ``s`` is initialised exactly as a
+network built alone with its seed.
 
 Initialisation is an explicit, named choice because the Hat function is not
 scale-invariant: with PyTorch's default init on a 1-D input (``|w| <= 1``)
@@ -10,7 +15,7 @@ uniform grid of [0, 1], as the finite element nodal basis does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -19,37 +24,64 @@ from hatlib.activations import ActivationSpec, get_activation, lookup
 
 
 class ShallowNetwork(nn.Module):
-    """One hidden layer on a scalar input: ``f(x) = sum_i a_i sigma(w_i x + b_i) + c``.
+    """``S`` independent one-hidden-layer networks on a scalar input.
 
-    Parameters (all of shape ``(width,)`` except ``outer_bias``, a scalar):
-    ``inner_weight`` w, ``inner_bias`` b, ``outer_weight`` a, ``outer_bias`` c.
+    Parameters, each with the seed dimension first: ``inner_weight`` w,
+    ``inner_bias`` b and ``outer_weight`` a of shape ``(S, width)``, and
+    ``outer_bias`` c of shape ``(S,)``.
     """
 
     def __init__(
         self,
         activation: ActivationSpec,
         width: int,
+        members: int = 1,
         dtype: torch.dtype = torch.float32,
         device: torch.device | str = "cpu",
     ) -> None:
         super().__init__()
         if width < 1:
             raise ValueError(f"width must be at least 1, got {width}")
+        if members < 1:
+            raise ValueError(f"members must be at least 1, got {members}")
         self.activation = activation
         self.width = width
+        self.members = members
         factory = {"dtype": dtype, "device": device}
-        self.inner_weight = nn.Parameter(torch.zeros(width, **factory))
-        self.inner_bias = nn.Parameter(torch.zeros(width, **factory))
-        self.outer_weight = nn.Parameter(torch.zeros(width, **factory))
-        self.outer_bias = nn.Parameter(torch.zeros((), **factory))
+        self.inner_weight = nn.Parameter(torch.zeros(members, width, **factory))
+        self.inner_bias = nn.Parameter(torch.zeros(members, width, **factory))
+        self.outer_weight = nn.Parameter(torch.zeros(members, width, **factory))
+        self.outer_bias = nn.Parameter(torch.zeros(members, **factory))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Hidden-layer activations, shape ``(N, width)`` for ``x`` of shape ``(N,)``."""
-        return self.activation.function(x[:, None] * self.inner_weight + self.inner_bias)
+        """Hidden-layer activations, shape ``(S, N, width)`` for ``x`` of shape ``(N,)``."""
+        pre = x[None, :, None] * self.inner_weight[:, None, :] + self.inner_bias[:, None, :]
+        return self.activation.function(pre)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Network output, shape ``(N,)`` for ``x`` of shape ``(N,)``."""
-        return self.features(x) @ self.outer_weight + self.outer_bias
+        """Outputs of every member, shape ``(S, N)`` for ``x`` of shape ``(N,)``."""
+        features = self.features(x)  # (S, N, width)
+        return torch.einsum("snm,sm->sn", features, self.outer_weight) + self.outer_bias[:, None]
+
+    def loss_and_gradients(self, x: torch.Tensor, y: torch.Tensor):
+        """Each member's mean squared error against ``y`` (``(S, N)``) and its gradients.
+
+        Returns ``(loss, gradients)``: ``loss`` of shape ``(S,)`` and one gradient
+        per parameter, in the order of :meth:`parameters`, from the fused
+        kernels of :mod:`hatlib.kernels` (no autograd graph).
+        """
+        from hatlib.kernels import shallow_loss_and_gradients
+
+        loss, *gradients = shallow_loss_and_gradients(
+            x,
+            y,
+            self.inner_weight.detach(),
+            self.inner_bias.detach(),
+            self.outer_weight.detach(),
+            self.outer_bias.detach(),
+            self.activation.name,
+        )
+        return loss, gradients
 
     def inner_parameters(self) -> list[nn.Parameter]:
         """The hidden layer's weights and biases."""
@@ -79,16 +111,18 @@ def _uniform(shape: tuple[int, ...], bound: float, generator: torch.Generator) -
     return (torch.rand(shape, generator=generator, dtype=torch.float64) * 2.0 - 1.0) * bound
 
 
-def _init_outer(model: ShallowNetwork, generator: torch.Generator) -> dict[str, torch.Tensor]:
+def _init_outer(width: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
     # PyTorch's nn.Linear rule for the output layer (fan-in = width).
-    bound = 1.0 / math.sqrt(model.width)
+    bound = 1.0 / math.sqrt(width)
     return {
-        "outer_weight": _uniform((model.width,), bound, generator),
+        "outer_weight": _uniform((width,), bound, generator),
         "outer_bias": _uniform((), bound, generator),
     }
 
 
-def init_fem_grid(model: ShallowNetwork, generator: torch.Generator) -> dict[str, torch.Tensor]:
+def init_fem_grid(
+    activation: ActivationSpec, width: int, generator: torch.Generator
+) -> dict[str, torch.Tensor]:
     """Inner weights on the grid (no randomness), outer weights as ``nn.Linear``.
 
     Unit ``j`` gets ``w = s`` and ``b = centre - s x_j`` so that its feature is
@@ -96,30 +130,30 @@ def init_fem_grid(model: ShallowNetwork, generator: torch.Generator) -> dict[str
     (Hat: the P1 nodal basis ``Hat((x - x_j)/h + 1)``) and ``s = 1`` otherwise
     (ReLU: ``relu(x - x_j)``).
     """
-    nodes = grid_nodes(model.activation, model.width)
-    mesh_size = float(nodes[1] - nodes[0]) if model.width > 1 else 1.0
-    scale = 1.0 / mesh_size if model.activation.localised else 1.0
+    nodes = grid_nodes(activation, width)
+    mesh_size = float(nodes[1] - nodes[0]) if width > 1 else 1.0
+    scale = 1.0 / mesh_size if activation.localised else 1.0
     values = {
-        "inner_weight": torch.full((model.width,), scale, dtype=torch.float64),
-        "inner_bias": model.activation.centre - scale * nodes,
+        "inner_weight": torch.full((width,), scale, dtype=torch.float64),
+        "inner_bias": activation.centre - scale * nodes,
     }
-    values.update(_init_outer(model, generator))
+    values.update(_init_outer(width, generator))
     return values
 
 
 def init_torch_default(
-    model: ShallowNetwork, generator: torch.Generator
+    activation: ActivationSpec, width: int, generator: torch.Generator
 ) -> dict[str, torch.Tensor]:
     """PyTorch's ``nn.Linear`` defaults: on a scalar input ``w, b ~ U(-1, 1)``."""
     values = {
-        "inner_weight": _uniform((model.width,), 1.0, generator),
-        "inner_bias": _uniform((model.width,), 1.0, generator),
+        "inner_weight": _uniform((width,), 1.0, generator),
+        "inner_bias": _uniform((width,), 1.0, generator),
     }
-    values.update(_init_outer(model, generator))
+    values.update(_init_outer(width, generator))
     return values
 
 
-Initialisation = Callable[[ShallowNetwork, torch.Generator], dict[str, torch.Tensor]]
+Initialisation = Callable[[ActivationSpec, int, torch.Generator], dict[str, torch.Tensor]]
 
 INITIALISATIONS: dict[str, Initialisation] = {
     "fem_grid": init_fem_grid,
@@ -131,22 +165,21 @@ def build_shallow_network(
     activation: str,
     width: int,
     initialisation: str | None = None,
-    seed: int = 0,
+    seeds: Sequence[int] = (0,),
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> ShallowNetwork:
-    """Build and initialise a :class:`ShallowNetwork`.
+    """Build and initialise one network per seed, batched.
 
-    Random draws come from a CPU generator seeded with ``seed`` and are made
-    in float64, so the initial parameters are the same on every device and
-    dtype up to rounding. ``initialisation=None`` takes the activation's own.
+    Member ``s`` draws from a CPU generator seeded with ``seeds[s]``, in float64,
+    so it is the same network whatever the batch, device or dtype (up to the
+    final rounding). ``initialisation=None`` takes the activation's own.
     """
     spec = get_activation(activation)
     init = lookup(INITIALISATIONS, "initialisation", initialisation or spec.initialisation)
-    model = ShallowNetwork(spec, width, dtype=dtype, device=device)
-    generator = torch.Generator(device="cpu").manual_seed(seed)
-    values = init(model, generator)
+    model = ShallowNetwork(spec, width, members=len(seeds), dtype=dtype, device=device)
+    draws = [init(spec, width, torch.Generator(device="cpu").manual_seed(s)) for s in seeds]
     with torch.no_grad():
-        for name, value in values.items():
-            getattr(model, name).copy_(value)
+        for name, parameter in model.named_parameters():
+            parameter.copy_(torch.stack([draw[name] for draw in draws]))
     return model

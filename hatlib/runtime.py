@@ -51,6 +51,17 @@ def resolve_device(requested: str) -> str:
     return "cpu"
 
 
+def seconds_since_process_start() -> float | None:
+    """Seconds since this process started (Linux ``/proc``), or ``None`` elsewhere."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])  # field 22, starttime, in clock ticks since boot
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def package_versions() -> dict[str, str]:
     """Versions of the packages that determine numerical results."""
     versions = {"python": platform.python_version()}

@@ -1,9 +1,15 @@
 """The training engine: full-batch gradient descent or Adam on a mean-squared loss.
 
-The engine knows no activation: it trains any ``torch.nn.Module`` mapping
-inputs of shape ``(N,)`` to outputs of shape ``(N,)``. Every ``log_every``
-steps it records the loss, the relative L2 error and the per-frequency error
-``Delta(k)`` of :mod:`hatlib.spectral` into tidy tables.
+The engine trains a batch of ``S`` independent models at once: any
+``torch.nn.Module`` mapping inputs of shape ``(N,)`` to outputs of shape
+``(S, N)`` whose parameters have the member dimension first, so that member
+``s`` only ever touches slice ``s``. It knows no activation. Models that
+provide ``loss_and_gradients(x, y)`` (fused kernels) are trained without
+autograd; others through autograd on the summed per-member losses, whose
+gradient with respect to member ``s``'s parameters is member ``s``'s own.
+
+Every ``log_every`` steps it records each member's loss, relative L2 error
+and per-frequency error ``Delta(k)`` (:mod:`hatlib.spectral`) in tidy tables.
 """
 
 from __future__ import annotations
@@ -19,13 +25,11 @@ import pandas as pd
 import torch
 
 from hatlib.activations import lookup
+from hatlib.optimizers import OPTIMIZERS
+from hatlib.runtime import seconds_since_process_start
 
 logger = logging.getLogger(__name__)
 
-OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
-    "sgd": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-}
 
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 
@@ -33,10 +37,13 @@ DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.flo
 #: the output weights alone (a least-squares problem in the hidden features).
 TRAINABLE = ("all", "outer", "outer_weight")
 
+#: Seconds between progress lines in the log.
+PROGRESS_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How to train one model.
+    """How to train one batch of models.
 
     Attributes
     ----------
@@ -53,7 +60,7 @@ class TrainingConfig:
         the ``"outer_weight"`` alone (the last two need a model with
         ``outer_parameters()`` and ``outer_weight``).
     stop_below:
-        End the run early once the relative L2 error falls below this value;
+        A member stops once its relative L2 error falls below this value;
         ``None`` runs all ``iterations``.
     """
 
@@ -78,29 +85,32 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """What one training run produced.
+    """What one batched training run produced.
 
     Attributes
     ----------
     history:
-        One row per logged step: ``step``, ``loss`` (mean squared error) and
-        ``relative_l2_error`` (``||f - y|| / ||y||`` on the sample grid).
+        One row per member and logged step: ``member`` (index in the batch),
+        ``step``, ``loss`` (mean squared error) and ``relative_l2_error``
+        (``||f - y|| / ||y||`` on the sample grid).
     spectrum:
-        One row per logged step and frequency: ``step``, ``dft_frequency``
-        (cycles per unit length) and ``relative_error`` (``Delta(k)``).
+        One row per member, logged step and frequency: ``member``, ``step``,
+        ``dft_frequency`` (cycles per unit length) and ``relative_error``
+        (``Delta(k)``).
     status:
-        ``"completed"`` (ran all iterations), ``"converged"`` (stopped below
-        ``stop_below``) or ``"diverged"`` (the loss became NaN or infinite).
+        Per member: ``"completed"`` (ran all iterations), ``"converged"``
+        (stopped below ``stop_below``) or ``"diverged"`` (its loss became NaN or
+        infinite).
     steps:
-        Optimizer steps taken.
+        Per member: optimizer steps taken before it stopped.
     wall_seconds:
         Wall-clock time of the loop, in seconds.
     """
 
     history: pd.DataFrame
     spectrum: pd.DataFrame
-    status: str
-    steps: int
+    status: list[str]
+    steps: list[int]
     wall_seconds: float
 
 
@@ -114,6 +124,19 @@ def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.
     return chosen
 
 
+def _loss_and_gradients(model, x, y, parameters):
+    """Per-member losses (S,) and the gradients of ``parameters``."""
+    if hasattr(model, "loss_and_gradients"):
+        loss, gradients = model.loss_and_gradients(x, y)
+        by_parameter = dict(zip(map(id, model.parameters()), gradients, strict=True))
+        return loss, [by_parameter[id(p)] for p in parameters]
+    for parameter in parameters:
+        parameter.grad = None
+    loss = torch.mean((model(x) - y) ** 2, dim=1)  # (S,)
+    loss.sum().backward()
+    return loss.detach(), [p.grad for p in parameters]
+
+
 def train(
     model: torch.nn.Module,
     inputs: np.ndarray,
@@ -122,70 +145,90 @@ def train(
     frequencies: list[int],
     device: torch.device | str = "cpu",
 ) -> TrainingResult:
-    """Train ``model`` on the samples ``(inputs, targets)`` and record its error.
+    """Train every member of ``model`` on the samples ``(inputs, targets)``.
 
-    ``inputs`` and ``targets`` have shape ``(N,)`` and lie on a uniform grid of
-    [0, 1) without the endpoint, so that ``frequencies`` index DFT bins. The
-    model must already be on ``device`` in the dtype it is to be trained in.
+    ``inputs`` has shape ``(N,)`` on a uniform grid of [0, 1) without the
+    endpoint, so that ``frequencies`` index DFT bins; ``targets`` has shape
+    ``(N,)`` (shared) or ``(S, N)``. The model must already be on ``device``
+    in the dtype it is to be trained in.
     """
-    dtype = next(model.parameters()).dtype
-    x = torch.tensor(np.asarray(inputs), dtype=dtype, device=device)
-    y = torch.tensor(np.asarray(targets), dtype=dtype, device=device)
-    y64 = y.to(torch.float64)
-    target_norm = torch.linalg.vector_norm(y64)
-    target_dft = torch.fft.rfft(y64)[frequencies]  # (F,)
-    optimizer = OPTIMIZERS[config.optimizer](
-        _trainable_parameters(model, config.trainable), lr=config.learning_rate
-    )
+    first = next(model.parameters())
+    members = first.shape[0]
+    x = torch.tensor(np.asarray(inputs), dtype=first.dtype, device=device)
+    y = torch.tensor(np.asarray(targets), dtype=first.dtype, device=device)
+    y = y.expand(members, -1).contiguous()  # (S, N)
+    target_norm = torch.linalg.vector_norm(y.to(torch.float64), dim=1)  # (S,)
+    target_dft = torch.fft.rfft(y.to(torch.float64), dim=1)[:, frequencies]  # (S, F)
+    parameters = _trainable_parameters(model, config.trainable)
+    optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
+    num_points = x.shape[0]
 
-    history: list[tuple[int, float, float]] = []
-    spectrum: list[np.ndarray] = []
-    status = "completed"
+    history: list[tuple[int, int, float, float]] = []
+    spectrum: list[tuple[int, int, np.ndarray]] = []
+    status = ["completed"] * members
+    steps = [config.iterations] * members
+    active = np.ones(members, dtype=bool)
     start = last_report = time.perf_counter()
     step = 0
+    age = seconds_since_process_start()
+    if age is not None:
+        logger.info("first training step %.2f s after the process started", age)
     while True:
-        optimizer.zero_grad(set_to_none=True)
-        prediction = model(x)  # (N,)
-        loss = torch.mean((prediction - y) ** 2)
-        loss_value = float(loss.detach())
-        finite = math.isfinite(loss_value)
-        residual = prediction.detach().to(torch.float64) - y64
-        error = float(torch.linalg.vector_norm(residual) / target_norm)
-        converged = config.stop_below is not None and error < config.stop_below
-        if step % config.log_every == 0 or step == config.iterations or converged or not finite:
-            delta = torch.abs(torch.fft.rfft(residual)[frequencies]) / torch.abs(target_dft)
-            history.append((step, loss_value, error))
-            spectrum.append(delta.cpu().numpy())
-        if not finite:
-            status = "diverged"
+        loss, gradients = _loss_and_gradients(model, x, y, parameters)
+        loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
+        errors = np.sqrt(loss_values * num_points) / target_norm.cpu().numpy()
+        finite = np.isfinite(loss_values)
+        converged = (
+            np.zeros(members, dtype=bool)
+            if config.stop_below is None
+            else finite & (errors < config.stop_below)
+        )
+        stopping = active & (~finite | converged)
+        last = step == config.iterations
+        log_all = step % config.log_every == 0 or last
+        record = active & (log_all | stopping)
+        if record.any():
+            with torch.no_grad():
+                residual = model(x).to(torch.float64) - y.to(torch.float64)  # (S, N)
+                dft = torch.fft.rfft(residual, dim=1)[:, frequencies]
+                delta = (torch.abs(dft) / torch.abs(target_dft)).cpu().numpy()  # (S, F)
+            for member in np.flatnonzero(record):
+                history.append((member, step, loss_values[member], errors[member]))
+                spectrum.append((member, step, delta[member]))
+        for member in np.flatnonzero(stopping):
+            status[member] = "diverged" if not finite[member] else "converged"
+            steps[member] = step
+        active &= ~stopping
+        if last or not active.any():
             break
-        if converged:
-            status = "converged"
-            break
-        if step == config.iterations:
-            break
-        loss.backward()
-        optimizer.step()
+        optimizer.step(gradients)
         step += 1
         now = time.perf_counter()
-        if now - last_report > 5.0:
+        if now - last_report > PROGRESS_SECONDS:
             last_report = now
             logger.info(
-                "step %d/%d  loss %.3e  rate %.0f steps/s",
+                "step %d/%d  loss %.3e  rate %.0f steps/s  (%d of %d members active)",
                 step,
                 config.iterations,
-                loss_value,
+                float(np.nanmean(np.where(active, loss_values, np.nan))),
                 step / (now - start),
+                int(active.sum()),
+                members,
             )
     wall = time.perf_counter() - start
-    logger.info("finished: %s after %d steps in %.2f s", status, step, wall)
+    logger.info("finished after %d steps in %.2f s: %s", step, wall, ", ".join(status))
 
-    history_frame = pd.DataFrame(history, columns=["step", "loss", "relative_l2_error"])
+    history_frame = pd.DataFrame(
+        history, columns=["member", "step", "loss", "relative_l2_error"]
+    ).sort_values(["member", "step"], kind="stable", ignore_index=True)
     spectrum_frame = pd.DataFrame(
         {
-            "step": np.repeat(history_frame["step"].to_numpy(), len(frequencies)),
-            "dft_frequency": np.tile(np.asarray(frequencies, dtype=np.int64), len(history)),
-            "relative_error": np.concatenate(spectrum) if spectrum else np.array([]),
+            "member": np.repeat([row[0] for row in spectrum], len(frequencies)),
+            "step": np.repeat([row[1] for row in spectrum], len(frequencies)),
+            "dft_frequency": np.tile(np.asarray(frequencies, dtype=np.int64), len(spectrum)),
+            "relative_error": np.concatenate([row[2] for row in spectrum])
+            if spectrum
+            else np.array([]),
         }
-    )
-    return TrainingResult(history_frame, spectrum_frame, status, step, wall)
+    ).sort_values(["member", "step", "dft_frequency"], kind="stable", ignore_index=True)
+    return TrainingResult(history_frame, spectrum_frame, status, steps, wall)

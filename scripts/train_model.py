@@ -22,4 +22,4 @@ result, metadata = run_sine_fit(
 write_table(result.history, snakemake.output.history)
 write_table(result.spectrum, snakemake.output.spectrum)
 write_json(metadata, snakemake.output.metadata)  # last: its presence marks a finished run
-log.info("run %s after %d steps", result.status, result.steps)
+log.info("seeds %s: %s after %s steps", list(metadata["status"]), result.status, result.steps)

@@ -51,3 +51,23 @@ def test_every_activation_has_a_known_initialisation(name):
     from hatlib.models import INITIALISATIONS
 
     assert ACTIVATIONS[name].initialisation in INITIALISATIONS
+
+
+def _reference_hat(x):
+    return torch.relu(x) - 2 * torch.relu(x - 1) + torch.relu(x - 2)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_hat_gradient_equals_reference_including_kinks(dtype):
+    x = torch.tensor([-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0], dtype=dtype)
+    x = torch.cat([x, torch.linspace(-1, 3, 401, dtype=dtype)])
+    fused = x.clone().requires_grad_()
+    reference = x.clone().requires_grad_()
+    weights = torch.linspace(-2, 2, len(x), dtype=dtype)
+    (hat(fused) * weights).sum().backward()
+    (_reference_hat(reference) * weights).sum().backward()
+    torch.testing.assert_close(hat(x), _reference_hat(x))  # equal up to rounding
+    assert torch.equal(fused.grad, reference.grad)
+    # Slopes at -1, 0, 0.5, 1, 1.5, 2, 3: the documented convention at the kinks.
+    slopes = torch.tensor([0, 0, 1, 1, -1, -1, 0], dtype=dtype)
+    assert torch.equal(fused.grad[:7], weights[:7] * slopes)

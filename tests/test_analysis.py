@@ -44,9 +44,9 @@ def test_learning_time_exponent_recovers_a_power_law():
     assert exponents.loc["relu", "runs"] == 5
 
 
-def _metadata(activation, optimizer, frequency, seed, status="completed"):
+def _job(activation, optimizer, frequency, status):
     return {
-        "model": {"activation": activation, "seed": seed},
+        "model": {"activation": activation},
         "training": {"optimizer": optimizer},
         "frequency": frequency,
         "status": status,
@@ -54,21 +54,27 @@ def _metadata(activation, optimizer, frequency, seed, status="completed"):
 
 
 def test_combine_and_summarise_runs():
-    tables = [_history([1.0, 0.05]), _history([1.0, 0.5]), _history([1.0, float("nan")])]
-    metadata = [
-        _metadata("hat", "adam", 4, 1),
-        _metadata("hat", "adam", 4, 0),
-        _metadata("relu", "sgd", 1, 0, status="diverged"),
-    ]
-    combined = combine_runs(tables, metadata)
+    hat = pd.concat([_history([1.0, 0.5]).assign(seed=0), _history([1.0, 0.05]).assign(seed=1)])
+    relu = _history([1.0, float("nan")]).assign(seed=0)
+    combined = combine_runs(
+        [hat, relu],
+        [
+            _job("hat", "adam", 4, {"0": "completed", "1": "completed"}),
+            _job("relu", "sgd", 1, {"0": "diverged"}),
+        ],
+    )
     assert list(combined.columns[:5]) == ["activation", "optimizer", "frequency", "seed", "status"]
-    assert combined["seed"].tolist()[:2] == [0, 0]  # sorted by run
     summary = summarise_runs(combined, tolerance=0.1).set_index(["activation", "seed"])
     assert summary.loc[("hat", 1), "iterations_to_tolerance"] == 10
     assert not summary.loc[("hat", 1), "censored"]
     assert summary.loc[("hat", 0), "censored"]
     assert summary.loc[("relu", 0), "status"] == "diverged"
     assert summary.loc[("relu", 0), "censored"]
+
+
+def test_combine_runs_rejects_seeds_missing_from_metadata():
+    with pytest.raises(ValueError, match="do not match"):
+        combine_runs([_history([1.0]).assign(seed=3)], [_job("hat", "sgd", 1, {"0": "completed"})])
 
 
 def test_condition_numbers_and_decay_from_spectrum_tables():

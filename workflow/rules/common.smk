@@ -1,4 +1,5 @@
 # Configuration validation, the experiment grid and input functions.
+import shutil
 import sys
 
 from snakemake.utils import validate
@@ -11,30 +12,34 @@ for warning in check_config(config):
 
 TRAIN = config["train"]
 SEEDS = list(range(TRAIN["seeds"]))
+# Training asks for a GPU only when it will use one: device cuda, or auto where a
+# driver is installed (the job itself falls back to the CPU if none is visible).
+TRAIN_GPUS = int(
+    config["device"] == "cuda"
+    or (config["device"] == "auto" and shutil.which("nvidia-smi") is not None)
+)
 
 
 wildcard_constraints:
     activation=r"[a-z][a-z0-9_]*",
     optimizer=r"[a-z]+",
     frequency=r"\d+",
-    seed=r"\d+",
     basis=r"[a-z][a-z0-9_]*",
     num_elements=r"\d+",
     mesh_ratio=r"\d+",
     target=r"(sine|mode)\d+",
 
 
-RUN_DIR = "results/runs/{activation}/{optimizer}/k{frequency}/seed{seed}"
+RUN_DIR = "results/runs/{activation}/{optimizer}/k{frequency}"
 
 
 def run_files(name):
-    """One path per activation x optimizer x frequency x seed of the grid."""
+    """One path per activation x optimizer x frequency (every seed trains in one job)."""
     return expand(
         f"{RUN_DIR}/{name}",
         activation=TRAIN["activations"],
         optimizer=TRAIN["optimizers"],
         frequency=TRAIN["frequencies"],
-        seed=SEEDS,
     )
 
 
@@ -83,12 +88,12 @@ def theory_setup(wildcards):
 
 
 def model_params(wildcards):
-    """The network one training job builds."""
+    """The networks one training job builds, one per seed."""
     return {
         "activation": wildcards.activation,
         "width": TRAIN["width"],
         "initialisation": TRAIN["initialisation"],
-        "seed": int(wildcards.seed),
+        "seeds": SEEDS,
         "dtype": TRAIN["dtype"],
     }
 

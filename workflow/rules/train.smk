@@ -1,4 +1,4 @@
-# Stage 2: one training job per activation x optimizer x frequency x seed.
+# Stage 2: one training job per activation x optimizer x frequency; its seeds train as one batch.
 
 
 rule train_model:
@@ -13,10 +13,12 @@ rule train_model:
         training=training_params,
         device=config["device"],
     threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
     log:
-        "results/logs/train_model/{activation}_{optimizer}_k{frequency}_seed{seed}.log",
+        "results/logs/train_model/{activation}_{optimizer}_k{frequency}.log",
     benchmark:
-        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}_seed{seed}.tsv"
+        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}.tsv"
     conda:
         "../envs/hatpaper.yaml"
     script:

@@ -1,0 +1,112 @@
+// Fused loss and gradients of a batch of shallow networks on a scalar input:
+//   f_s(x) = sum_j a_sj sigma(w_sj x + b_sj) + c_s,  loss_s = mean_n (f_s(x_n) - y_sn)^2.
+// One pass over the points per seed computes the output, the residual and every
+// gradient, keeping the width-long rows in cache. Seeds run in parallel and each
+// seed's arithmetic is sequential in a fixed order: results do not depend on how
+// many seeds share the batch or on the thread count.
+#include <torch/extension.h>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+enum Activation { RELU = 0, HAT = 1, TANH = 2 };
+
+// Value and derivative; the Hat derivative follows relu(z) - 2 relu(z-1) + relu(z-2)
+// with relu'(0) = 0: 1 on (0, 1], -1 on (1, 2], 0 elsewhere.
+template <typename T, int ACT>
+inline void activate(T z, T& value, T& slope) {
+  if (ACT == RELU) {
+    value = z > T(0) ? z : T(0);
+    slope = z > T(0) ? T(1) : T(0);
+  } else if (ACT == HAT) {
+    T v = T(1) - std::abs(z - T(1));
+    value = v > T(0) ? v : T(0);
+    // relu'(z) - 2 relu'(z - 1) + relu'(z - 2): three compares, no branches.
+    slope = T(z > T(0)) - T(2) * T(z > T(1)) + T(z > T(2));
+  } else {
+    value = std::tanh(z);
+    slope = T(1) - value * value;
+  }
+}
+
+template <typename T, int ACT>
+void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, const T* c,
+                T* loss, T* gw, T* gb, T* ga, T* gc, int64_t seeds, int64_t points,
+                int64_t width) {
+#pragma omp parallel for schedule(static)
+  for (int64_t s = 0; s < seeds; ++s) {
+    const T* ws = w + s * width;
+    const T* bs = b + s * width;
+    const T* as = a + s * width;
+    const T* ys = y + s * points;
+    T* gws = gw + s * width;
+    T* gbs = gb + s * width;
+    T* gas = ga + s * width;
+    std::vector<T> value(width), slope(width);
+    for (int64_t j = 0; j < width; ++j) gws[j] = gbs[j] = gas[j] = T(0);
+    T squared = T(0), bias_gradient = T(0);
+    const T scale = T(2) / T(points);
+    for (int64_t n = 0; n < points; ++n) {
+      const T xn = x[n];
+      T output = c[s];
+#pragma omp simd reduction(+ : output)
+      for (int64_t j = 0; j < width; ++j) {
+        T v, d;
+        activate<T, ACT>(xn * ws[j] + bs[j], v, d);
+        value[j] = v;
+        slope[j] = d;
+        output += as[j] * v;
+      }
+      const T residual = output - ys[n];
+      squared += residual * residual;
+      const T g = scale * residual;
+      bias_gradient += g;
+#pragma omp simd
+      for (int64_t j = 0; j < width; ++j) {
+        const T gz = g * as[j] * slope[j];
+        gas[j] += g * value[j];
+        gws[j] += gz * xn;
+        gbs[j] += gz;
+      }
+    }
+    loss[s] = squared / T(points);
+    gc[s] = bias_gradient;
+  }
+}
+
+template <typename T>
+void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b, const T* a,
+              const T* c, T* loss, T* gw, T* gb, T* ga, T* gc, int64_t seeds, int64_t points,
+              int64_t width) {
+  if (activation == RELU)
+    fused_step<T, RELU>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+  else if (activation == HAT)
+    fused_step<T, HAT>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+  else
+    fused_step<T, TANH>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+}
+
+}  // namespace
+
+// x: (N,), y: (S, N), w, b, a: (S, M), c: (S,); all contiguous, same CPU dtype.
+// Returns loss (S,) and the gradients of sum_s loss_s: (S, M), (S, M), (S, M), (S,).
+std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Tensor y,
+                                                      torch::Tensor w, torch::Tensor b,
+                                                      torch::Tensor a, torch::Tensor c,
+                                                      int64_t activation) {
+  TORCH_CHECK(activation >= 0 && activation <= 2, "unknown activation code ", activation);
+  const int64_t seeds = w.size(0), width = w.size(1), points = x.size(0);
+  auto loss = torch::empty({seeds}, w.options());
+  auto gw = torch::empty_like(w), gb = torch::empty_like(b), ga = torch::empty_like(a);
+  auto gc = torch::empty_like(c);
+  AT_DISPATCH_FLOATING_TYPES(w.scalar_type(), "shallow_loss_and_gradients", [&] {
+    dispatch<scalar_t>(activation, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
+                       w.data_ptr<scalar_t>(), b.data_ptr<scalar_t>(), a.data_ptr<scalar_t>(),
+                       c.data_ptr<scalar_t>(), loss.data_ptr<scalar_t>(), gw.data_ptr<scalar_t>(),
+                       gb.data_ptr<scalar_t>(), ga.data_ptr<scalar_t>(), gc.data_ptr<scalar_t>(),
+                       seeds, points, width);
+  });
+  return {loss, gw, gb, ga, gc};
+}

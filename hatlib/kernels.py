@@ -1,0 +1,127 @@
+"""Fused loss and gradients of a batch of shallow networks.
+
+For ``S`` independent networks ``f_s(x) = sum_j a_sj sigma(w_sj x + b_sj) + c_s``
+on one scalar-input sample grid, :func:`shallow_loss_and_gradients` returns each
+network's mean squared error and its gradient with respect to each parameter,
+without autograd. On the CPU a C++ kernel (``csrc/shallow.cpp``, built once
+per machine with ``torch.utils.cpp_extension`` and cached) makes one pass over
+the points per network; elsewhere, or if the kernel cannot be built (the
+reason is logged), the same formulas run as PyTorch tensor operations.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import platform
+from pathlib import Path
+
+import torch
+
+from hatlib.activations import hat, hat_slope
+
+logger = logging.getLogger(__name__)
+
+#: Activations the fused kernels implement, with their code in ``csrc/shallow.cpp``.
+KERNEL_CODES = {"relu": 0, "hat": 1, "tanh": 2}
+
+SOURCE = Path(__file__).parent / "csrc" / "shallow.cpp"
+
+
+def _cpu_tag() -> str:
+    """Short hash of this CPU's instruction-set flags.
+
+    The kernel is built with ``-march=native``; naming the build after the
+    flags keeps machines that share a home directory (cluster nodes) from
+    loading each other's builds.
+    """
+    flags = platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                flags += line
+                break
+    except OSError:
+        pass
+    return hashlib.sha256(flags.encode()).hexdigest()[:10]
+
+
+@functools.cache
+def cpu_kernel():
+    """The compiled CPU kernel module, or ``None`` (reason logged) when it cannot be built."""
+    try:
+        from torch.utils.cpp_extension import load_inline
+
+        return load_inline(
+            name=f"hatlib_shallow_{_cpu_tag()}",
+            cpp_sources=[SOURCE.read_text()],
+            functions=["shallow_loss_and_gradients"],
+            extra_cflags=["-O3", "-march=native", "-fopenmp"],
+            extra_ldflags=["-fopenmp"],
+        )
+    except Exception as error:  # no compiler, no ninja, ...: fall back to tensor operations
+        logger.warning("fused CPU kernel unavailable, using PyTorch operations: %s", error)
+        return None
+
+
+def _activation_and_slope(pre: torch.Tensor, activation: str):
+    if activation == "relu":
+        return torch.relu(pre), (pre > 0).to(pre.dtype)
+    if activation == "hat":
+        return hat(pre), hat_slope(pre)
+    value = torch.tanh(pre)
+    return value, 1.0 - value * value
+
+
+def reference_loss_and_gradients(x, y, w, b, a, c, activation: str):
+    """The same quantities as :func:`shallow_loss_and_gradients`, as tensor operations."""
+    pre = x[None, :, None] * w[:, None, :] + b[:, None, :]  # (S, N, M)
+    value, slope = _activation_and_slope(pre, activation)
+    residual = torch.einsum("snm,sm->sn", value, a) + c[:, None] - y  # (S, N)
+    g = 2.0 * residual / x.shape[0]  # d loss_s / d output_sn
+    gz = g[:, :, None] * a[:, None, :] * slope  # (S, N, M)
+    return (
+        (residual * residual).mean(dim=1),
+        torch.einsum("snm,n->sm", gz, x),
+        gz.sum(dim=1),
+        torch.einsum("snm,sn->sm", value, g),
+        g.sum(dim=1),
+    )
+
+
+def shallow_loss_and_gradients(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    w: torch.Tensor,
+    b: torch.Tensor,
+    a: torch.Tensor,
+    c: torch.Tensor,
+    activation: str,
+) -> tuple[torch.Tensor, ...]:
+    """Mean squared error of each network and its gradients.
+
+    Parameters
+    ----------
+    x:
+        Inputs, shape ``(N,)``.
+    y:
+        Targets per network, shape ``(S, N)``.
+    w, b, a:
+        Inner weights, inner biases and outer weights, shape ``(S, M)``.
+    c:
+        Outer biases, shape ``(S,)``.
+    activation:
+        A key of :data:`KERNEL_CODES`.
+
+    Returns
+    -------
+    ``(loss, grad_w, grad_b, grad_a, grad_c)``: ``loss_s = mean_n (f_s(x_n) - y_sn)^2``
+    of shape ``(S,)`` and its gradients, shaped like the parameters.
+    """
+    if x.device.type == "cpu":
+        kernel = cpu_kernel()
+        if kernel is not None:
+            tensors = [t.contiguous() for t in (x, y, w, b, a, c)]
+            return tuple(kernel.shallow_loss_and_gradients(*tensors, KERNEL_CODES[activation]))
+    return reference_loss_and_gradients(x, y, w, b, a, c, activation)

@@ -1,0 +1,35 @@
+"""The benchmarks run in smoke mode and produce their tables (numbers not asserted)."""
+
+import subprocess
+import sys
+
+import pandas as pd
+
+
+def _bench(tmp_path, *arguments):
+    output = tmp_path / "bench.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "hatlib.bench", *arguments, "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return pd.read_csv(output), result.stdout
+
+
+def test_training_benchmark_smoke(tmp_path):
+    table, printed = _bench(
+        tmp_path, "training", "--seeds", "2", "--width", "16", "--points", "64", "--steps", "5"
+    )
+    assert table["activation"].tolist() == ["relu", "hat", "tanh"]
+    for column in ("plain_model_steps_per_second", "engine_model_steps_per_second", "speedup"):
+        assert (table[column] > 0).all()
+    assert table.loc[0, "step_time_over_relu"] == 1.0
+    assert "speedup" in printed
+
+
+def test_fem_benchmark_smoke(tmp_path):
+    table, _ = _bench(tmp_path, "fem", "--num-elements", "32")
+    assert table["basis"].tolist() == ["relu", "hat", "bspline2", "bspline3"]
+    assert (table["total_seconds"] >= table["eigen_seconds"]).all()

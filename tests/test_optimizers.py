@@ -1,0 +1,39 @@
+import pytest
+import torch
+
+from hatlib.optimizers import Adam, GradientDescent
+
+
+def _trajectory(make_ours, make_torch, steps=40):
+    generator = torch.Generator().manual_seed(0)
+    start = [torch.randn(4, 5, generator=generator, dtype=torch.float64) for _ in range(2)]
+    gradients = [
+        [torch.randn(4, 5, generator=generator, dtype=torch.float64) for _ in range(2)]
+        for _ in range(steps)
+    ]
+    ours = [torch.nn.Parameter(p.clone()) for p in start]
+    theirs = [torch.nn.Parameter(p.clone()) for p in start]
+    mine, reference = make_ours(ours), make_torch(theirs)
+    for step_gradients in gradients:
+        mine.step(step_gradients)
+        for parameter, gradient in zip(theirs, step_gradients, strict=True):
+            parameter.grad = gradient.clone()
+        reference.step()
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda p: GradientDescent(p, 0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+        (
+            lambda p: Adam(p, 0.01),
+            lambda p: torch.optim.Adam(p, lr=0.01, foreach=False),
+        ),
+    ],
+)
+def test_updates_equal_torch_optim(ours, theirs):
+    mine, reference = _trajectory(ours, theirs)
+    for a, b in zip(mine, reference, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-14, atol=1e-14)
+        assert not torch.equal(a, _trajectory(ours, theirs, steps=0)[0][0])
