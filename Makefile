@@ -50,6 +50,7 @@ report: setup
 
 # Benchmarks: print timings and keep them under results/bench/.
 bench: $(STAMP)
+	$(BIN)/python -m hatlib.bench training --output results/bench/training.csv
 	$(BIN)/python -m hatlib.bench fem --output results/bench/fem.csv
 
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).

@@ -59,40 +59,47 @@ class _Activation(torch.nn.Module):
         return self.function(x)
 
 
-def plain_loop(activation: str, seeds: int, width: int, points: int, steps: int) -> float:
+def plain_loop(
+    activation: str, seeds: int, width: int, points: int, steps: int, device: str = "cpu"
+) -> float:
     """Model-steps per second of the textbook loop: one ``nn.Sequential`` at a time, Adam."""
-    x = torch.arange(points, dtype=torch.float32)[:, None] / points  # (N, 1)
+    x = torch.arange(points, dtype=torch.float32, device=device)[:, None] / points  # (N, 1)
     y = torch.sin(2 * math.pi * 4 * x)
     start = time.perf_counter()
     for seed in range(seeds):
         torch.manual_seed(seed)
         model = torch.nn.Sequential(
             torch.nn.Linear(1, width), _Activation(activation), torch.nn.Linear(width, 1)
-        )
+        ).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         for _ in range(steps):
             optimizer.zero_grad()
             loss = torch.mean((model(x) - y) ** 2)
             loss.backward()
             optimizer.step()
+        float(loss)  # waits for the device
     return seeds * steps / (time.perf_counter() - start)
 
 
-def engine(activation: str, seeds: int, width: int, points: int, steps: int) -> float:
+def engine(
+    activation: str, seeds: int, width: int, points: int, steps: int, device: str = "cpu"
+) -> float:
     """Model-steps per second of :func:`hatlib.training.train` on the same workload."""
     from hatlib.models import build_shallow_network
     from hatlib.training import TrainingConfig, train
 
     x = np.arange(points) / points
     y = np.sin(2 * math.pi * 4 * x)
-    model = build_shallow_network(activation, width, "torch_default", seeds=range(seeds))
+    model = build_shallow_network(
+        activation, width, "torch_default", seeds=range(seeds), device=device
+    )
     config = TrainingConfig("adam", 1e-3, steps, log_every=max(steps // 10, 1))
-    result = train(model, x, y, config, frequencies=[4])
+    result = train(model, x, y, config, frequencies=[4], device=device)
     return seeds * steps / result.wall_seconds
 
 
 def bench_training(
-    activations: list[str], seeds: int, width: int, points: int, steps: int
+    activations: list[str], seeds: int, width: int, points: int, steps: int, device: str = "cpu"
 ) -> pd.DataFrame:
     """Both loops on the same workload, in this process; one row per activation.
 
@@ -100,16 +107,16 @@ def bench_training(
     ``engine_model_steps_per_second``, ``speedup`` (engine over plain) and
     ``step_time_over_relu`` (the engine's step time relative to ReLU's).
     """
-    torch.set_num_threads(torch.get_num_threads())
-    engine(activations[0], seeds, width, points, 5)  # build or load the kernel first
-    plain_loop(activations[0], seeds, width, points, 2)  # first use of torch.optim imports a lot
+    engine(activations[0], seeds, width, points, 5, device)  # build or load the kernel first
+    plain_loop(activations[0], seeds, width, points, 2, device)  # torch.optim's first use
     rows = []
     for activation in activations:
-        plain = plain_loop(activation, seeds, width, points, steps)
-        fused = engine(activation, seeds, width, points, steps)
+        plain = plain_loop(activation, seeds, width, points, steps, device)
+        fused = engine(activation, seeds, width, points, steps, device)
         rows.append(
             {
                 "activation": activation,
+                "device": device,
                 "seeds": seeds,
                 "width": width,
                 "points": points,
@@ -141,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     training.add_argument("--width", type=int, default=256)
     training.add_argument("--points", type=int, default=1024)
     training.add_argument("--steps", type=int, default=300)
+    training.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     training.add_argument("--output", help="also write the table to this CSV file")
     arguments = parser.parse_args(argv)
     if arguments.benchmark == "fem":
@@ -152,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
             arguments.width,
             arguments.points,
             arguments.steps,
+            arguments.device,
         )
     print(table.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
     if arguments.output:
