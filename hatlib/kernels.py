@@ -49,13 +49,19 @@ def _cpu_tag() -> str:
 
 @functools.cache
 def cpu_kernel():
-    """The compiled CPU kernel module, or ``None`` (reason logged) when it cannot be built."""
+    """The compiled CPU kernel module, or ``None`` (reason logged) when it cannot be built.
+
+    The build is named after the CPU and a hash of the source, so checkouts
+    with different versions of the kernel never load each other's build.
+    """
     try:
         from torch.utils.cpp_extension import load_inline
 
+        source = SOURCE.read_text()
+        digest = hashlib.sha256(source.encode()).hexdigest()[:10]
         return load_inline(
-            name=f"hatlib_shallow_{_cpu_tag()}",
-            cpp_sources=[SOURCE.read_text()],
+            name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
+            cpp_sources=[source],
             functions=["shallow_loss_and_gradients"],
             extra_cflags=["-O3", "-march=native", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
@@ -78,7 +84,8 @@ def reference_loss_and_gradients(x, y, w, b, a, c, activation: str):
     """The same quantities as :func:`shallow_loss_and_gradients`, as tensor operations."""
     pre = x[None, :, None] * w[:, None, :] + b[:, None, :]  # (S, N, M)
     value, slope = _activation_and_slope(pre, activation)
-    residual = torch.einsum("snm,sm->sn", value, a) + c[:, None] - y  # (S, N)
+    output = torch.einsum("snm,sm->sn", value, a) + c[:, None]  # (S, N)
+    residual = output - y
     g = 2.0 * residual / x.shape[0]  # d loss_s / d output_sn
     gz = g[:, :, None] * a[:, None, :] * slope  # (S, N, M)
     return (
@@ -87,6 +94,7 @@ def reference_loss_and_gradients(x, y, w, b, a, c, activation: str):
         gz.sum(dim=1),
         torch.einsum("snm,sn->sm", value, g),
         g.sum(dim=1),
+        output,
     )
 
 
@@ -116,8 +124,9 @@ def shallow_loss_and_gradients(
 
     Returns
     -------
-    ``(loss, grad_w, grad_b, grad_a, grad_c)``: ``loss_s = mean_n (f_s(x_n) - y_sn)^2``
-    of shape ``(S,)`` and its gradients, shaped like the parameters.
+    ``(loss, grad_w, grad_b, grad_a, grad_c, output)``: ``loss_s = mean_n (f_s(x_n) -
+    y_sn)^2`` of shape ``(S,)``, its gradients, shaped like the parameters, and the
+    outputs ``f_s(x_n)``, shape ``(S, N)``.
     """
     if x.device.type == "cpu":
         kernel = cpu_kernel()

@@ -66,13 +66,14 @@ class ShallowNetwork(nn.Module):
     def loss_and_gradients(self, x: torch.Tensor, y: torch.Tensor):
         """Each member's mean squared error against ``y`` (``(S, N)``) and its gradients.
 
-        Returns ``(loss, gradients)``: ``loss`` of shape ``(S,)`` and one gradient
-        per parameter, in the order of :meth:`parameters`, from the fused
-        kernels of :mod:`hatlib.kernels` (no autograd graph).
+        Returns ``(loss, gradients, output)``: ``loss`` of shape ``(S,)``, one
+        gradient per parameter in the order of :meth:`parameters`, and the
+        outputs ``(S, N)``, from the fused kernels of :mod:`hatlib.kernels`
+        (no autograd graph).
         """
         from hatlib.kernels import shallow_loss_and_gradients
 
-        loss, *gradients = shallow_loss_and_gradients(
+        loss, *gradients, output = shallow_loss_and_gradients(
             x,
             y,
             self.inner_weight.detach(),
@@ -81,7 +82,7 @@ class ShallowNetwork(nn.Module):
             self.outer_bias.detach(),
             self.activation.name,
         )
-        return loss, gradients
+        return loss, gradients, output
 
     def inner_parameters(self) -> list[nn.Parameter]:
         """The hidden layer's weights and biases."""

@@ -125,16 +125,17 @@ def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.
 
 
 def _loss_and_gradients(model, x, y, parameters):
-    """Per-member losses (S,) and the gradients of ``parameters``."""
+    """Per-member losses (S,), the gradients of ``parameters`` and the outputs (S, N)."""
     if hasattr(model, "loss_and_gradients"):
-        loss, gradients = model.loss_and_gradients(x, y)
+        loss, gradients, output = model.loss_and_gradients(x, y)
         by_parameter = dict(zip(map(id, model.parameters()), gradients, strict=True))
-        return loss, [by_parameter[id(p)] for p in parameters]
+        return loss, [by_parameter[id(p)] for p in parameters], output
     for parameter in parameters:
         parameter.grad = None
-    loss = torch.mean((model(x) - y) ** 2, dim=1)  # (S,)
+    output = model(x)
+    loss = torch.mean((output - y) ** 2, dim=1)  # (S,)
     loss.sum().backward()
-    return loss.detach(), [p.grad for p in parameters]
+    return loss.detach(), [p.grad for p in parameters], output.detach()
 
 
 def train(
@@ -174,7 +175,7 @@ def train(
     if age is not None:
         logger.info("first training step %.2f s after the process started", age)
     while True:
-        loss, gradients = _loss_and_gradients(model, x, y, parameters)
+        loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
         loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
         errors = np.sqrt(loss_values * num_points) / target_norm.cpu().numpy()
         finite = np.isfinite(loss_values)
@@ -188,10 +189,9 @@ def train(
         log_all = step % config.log_every == 0 or last
         record = active & (log_all | stopping)
         if record.any():
-            with torch.no_grad():
-                residual = model(x).to(torch.float64) - y.to(torch.float64)  # (S, N)
-                dft = torch.fft.rfft(residual, dim=1)[:, frequencies]
-                delta = (torch.abs(dft) / torch.abs(target_dft)).cpu().numpy()  # (S, F)
+            residual = output.to(torch.float64) - y.to(torch.float64)  # (S, N)
+            dft = torch.fft.rfft(residual, dim=1)[:, frequencies]
+            delta = (torch.abs(dft) / torch.abs(target_dft)).cpu().numpy()  # (S, F)
             for member in np.flatnonzero(record):
                 history.append((member, step, loss_values[member], errors[member]))
                 spectrum.append((member, step, delta[member]))

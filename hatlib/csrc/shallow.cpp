@@ -33,7 +33,7 @@ inline void activate(T z, T& value, T& slope) {
 
 template <typename T, int ACT>
 void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, const T* c,
-                T* loss, T* gw, T* gb, T* ga, T* gc, int64_t seeds, int64_t points,
+                T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds, int64_t points,
                 int64_t width) {
 #pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < seeds; ++s) {
@@ -59,6 +59,7 @@ void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, cons
         slope[j] = d;
         output += as[j] * v;
       }
+      out[s * points + n] = output;
       const T residual = output - ys[n];
       squared += residual * residual;
       const T g = scale * residual;
@@ -78,20 +79,21 @@ void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, cons
 
 template <typename T>
 void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b, const T* a,
-              const T* c, T* loss, T* gw, T* gb, T* ga, T* gc, int64_t seeds, int64_t points,
-              int64_t width) {
+              const T* c, T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds,
+              int64_t points, int64_t width) {
   if (activation == RELU)
-    fused_step<T, RELU>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+    fused_step<T, RELU>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
   else if (activation == HAT)
-    fused_step<T, HAT>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+    fused_step<T, HAT>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
   else
-    fused_step<T, TANH>(x, y, w, b, a, c, loss, gw, gb, ga, gc, seeds, points, width);
+    fused_step<T, TANH>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
 }
 
 }  // namespace
 
 // x: (N,), y: (S, N), w, b, a: (S, M), c: (S,); all contiguous, same CPU dtype.
-// Returns loss (S,) and the gradients of sum_s loss_s: (S, M), (S, M), (S, M), (S,).
+// Returns loss (S,), the gradients of sum_s loss_s: (S, M), (S, M), (S, M), (S,), and
+// the outputs f_s(x_n): (S, N).
 std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Tensor y,
                                                       torch::Tensor w, torch::Tensor b,
                                                       torch::Tensor a, torch::Tensor c,
@@ -101,12 +103,13 @@ std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Te
   auto loss = torch::empty({seeds}, w.options());
   auto gw = torch::empty_like(w), gb = torch::empty_like(b), ga = torch::empty_like(a);
   auto gc = torch::empty_like(c);
+  auto out = torch::empty_like(y);
   AT_DISPATCH_FLOATING_TYPES(w.scalar_type(), "shallow_loss_and_gradients", [&] {
     dispatch<scalar_t>(activation, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
                        w.data_ptr<scalar_t>(), b.data_ptr<scalar_t>(), a.data_ptr<scalar_t>(),
                        c.data_ptr<scalar_t>(), loss.data_ptr<scalar_t>(), gw.data_ptr<scalar_t>(),
                        gb.data_ptr<scalar_t>(), ga.data_ptr<scalar_t>(), gc.data_ptr<scalar_t>(),
-                       seeds, points, width);
+                       out.data_ptr<scalar_t>(), seeds, points, width);
   });
-  return {loss, gw, gb, ga, gc};
+  return {loss, gw, gb, ga, gc, out};
 }
