@@ -11,7 +11,9 @@
 
 namespace {
 
-enum Activation { RELU = 0, HAT = 1, TANH = 2 };
+// TABLE: activation values given (tanh, computed beforehand by PyTorch's vectorised
+// tanh, as std::tanh would keep the loop below scalar); slope 1 - value^2.
+enum Activation { RELU = 0, HAT = 1, TANH = 2, TABLE = 3 };
 
 // Value and derivative; the Hat derivative follows relu(z) - 2 relu(z-1) + relu(z-2)
 // with relu'(0) = 0: 1 on (0, 1], -1 on (1, 2], 0 elsewhere.
@@ -33,8 +35,8 @@ inline void activate(T z, T& value, T& slope) {
 
 template <typename T, int ACT>
 void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, const T* c,
-                T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds, int64_t points,
-                int64_t width) {
+                const T* table, T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds,
+                int64_t points, int64_t width) {
 #pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < seeds; ++s) {
     const T* ws = w + s * width;
@@ -54,7 +56,12 @@ void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, cons
 #pragma omp simd reduction(+ : output)
       for (int64_t j = 0; j < width; ++j) {
         T v, d;
-        activate<T, ACT>(xn * ws[j] + bs[j], v, d);
+        if (ACT == TABLE) {
+          v = table[(s * points + n) * width + j];
+          d = T(1) - v * v;
+        } else {
+          activate<T, ACT>(xn * ws[j] + bs[j], v, d);
+        }
         value[j] = v;
         slope[j] = d;
         output += as[j] * v;
@@ -79,26 +86,30 @@ void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, cons
 
 template <typename T>
 void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b, const T* a,
-              const T* c, T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds,
-              int64_t points, int64_t width) {
+              const T* c, const T* table, T* loss, T* gw, T* gb, T* ga, T* gc, T* out,
+              int64_t seeds, int64_t points, int64_t width) {
   if (activation == RELU)
-    fused_step<T, RELU>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
+    fused_step<T, RELU>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
   else if (activation == HAT)
-    fused_step<T, HAT>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
+    fused_step<T, HAT>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+  else if (activation == TANH)
+    fused_step<T, TANH>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
   else
-    fused_step<T, TANH>(x, y, w, b, a, c, loss, gw, gb, ga, gc, out, seeds, points, width);
+    fused_step<T, TABLE>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
 }
 
 }  // namespace
 
 // x: (N,), y: (S, N), w, b, a: (S, M), c: (S,); all contiguous, same CPU dtype.
+// table: (S, N, M) activation values for activation code TABLE, else empty.
 // Returns loss (S,), the gradients of sum_s loss_s: (S, M), (S, M), (S, M), (S,), and
 // the outputs f_s(x_n): (S, N).
 std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Tensor y,
                                                       torch::Tensor w, torch::Tensor b,
                                                       torch::Tensor a, torch::Tensor c,
-                                                      int64_t activation) {
-  TORCH_CHECK(activation >= 0 && activation <= 2, "unknown activation code ", activation);
+                                                      torch::Tensor table, int64_t activation) {
+  TORCH_CHECK(activation >= 0 && activation <= 3, "unknown activation code ", activation);
+  TORCH_CHECK(activation != 3 || table.numel() == w.numel() * x.size(0), "table shape");
   const int64_t seeds = w.size(0), width = w.size(1), points = x.size(0);
   auto loss = torch::empty({seeds}, w.options());
   auto gw = torch::empty_like(w), gb = torch::empty_like(b), ga = torch::empty_like(a);
@@ -107,7 +118,9 @@ std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Te
   AT_DISPATCH_FLOATING_TYPES(w.scalar_type(), "shallow_loss_and_gradients", [&] {
     dispatch<scalar_t>(activation, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
                        w.data_ptr<scalar_t>(), b.data_ptr<scalar_t>(), a.data_ptr<scalar_t>(),
-                       c.data_ptr<scalar_t>(), loss.data_ptr<scalar_t>(), gw.data_ptr<scalar_t>(),
+                       c.data_ptr<scalar_t>(),
+                       activation == 3 ? table.data_ptr<scalar_t>() : nullptr,
+                       loss.data_ptr<scalar_t>(), gw.data_ptr<scalar_t>(),
                        gb.data_ptr<scalar_t>(), ga.data_ptr<scalar_t>(), gc.data_ptr<scalar_t>(),
                        out.data_ptr<scalar_t>(), seeds, points, width);
   });
