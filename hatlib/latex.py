@@ -46,12 +46,10 @@ def format_number(value: float, digits: int = 3) -> str:
         return rf"\num{{{mantissa}e{int(exponent)}}}"
     if value == 0:
         return r"\num{0}"
-    rounded = float(f"{value:.{digits}g}")  # significant figures, then plain notation
+    # Significant figures in plain notation, trailing zeros kept (4.00 is not 4).
+    rounded = float(f"{value:.{digits}g}")
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
-    text = f"{rounded:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return rf"\num{{{text}}}"
+    return rf"\num{{{rounded:.{decimals}f}}}"
 
 
 def macro_file(macros: Mapping[str, str]) -> str:

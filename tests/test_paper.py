@@ -19,11 +19,11 @@ def test_condition_number_macros_growth_per_doubling():
         }
     )
     macros = condition_number_macros(table)
-    assert macros["KappaHatMaxRatio"] == r"\num{20}" and macros["MaxMeshRatio"] == "8"
-    assert macros["KappaReluGrowth"] == r"\num{16}"
+    assert macros["KappaHatMaxRatio"] == r"\num{20.0}" and macros["MaxMeshRatio"] == "8"
+    assert macros["KappaReluGrowth"] == r"\num{16.0}"
     assert macros["KappaReluMax"] == r"\num{2.56e5}"
     assert macros["KappaReluMaxGrid"] == "64"
-    assert macros["KappaHatMax"] == r"\num{4}"
+    assert macros["KappaHatMax"] == r"\num{4.00}"
     assert "16 &" in condition_number_table(table)
 
 
