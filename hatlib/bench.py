@@ -93,7 +93,7 @@ def engine(
     model = build_shallow_network(
         activation, width, "torch_default", seeds=range(seeds), device=device
     )
-    config = TrainingConfig("adam", 1e-3, steps, log_every=max(steps // 10, 1))
+    config = TrainingConfig("adam", 1e-3, steps, log_every=100)  # as in config/config.yaml
     result = train(model, x, y, config, frequencies=[4], device=device)
     return seeds * steps / result.wall_seconds
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     training.add_argument("--seeds", type=int, default=8)
     training.add_argument("--width", type=int, default=256)
     training.add_argument("--points", type=int, default=1024)
-    training.add_argument("--steps", type=int, default=300)
+    training.add_argument("--steps", type=int, default=600)
     training.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     training.add_argument("--output", help="also write the table to this CSV file")
     arguments = parser.parse_args(argv)

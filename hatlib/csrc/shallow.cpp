@@ -23,10 +23,14 @@ inline void activate(T z, T& value, T& slope) {
     value = z > T(0) ? z : T(0);
     slope = z > T(0) ? T(1) : T(0);
   } else if (ACT == HAT) {
-    T v = T(1) - std::abs(z - T(1));
-    value = v > T(0) ? v : T(0);
-    // relu'(z) - 2 relu'(z - 1) + relu'(z - 2): three compares, no branches.
-    slope = T(z > T(0)) - T(2) * T(z > T(1)) + T(z > T(2));
+    // On the support (0, 2] the slope is +1 up to the peak and -1 after it, and
+    // the value is 1 + slope (z - 1); off it both are 0. This gives 1, 1, -1 at
+    // z = 0+, 1, 2 as relu(z) - 2 relu(z - 1) + relu(z - 2) does, with fewer
+    // operations than evaluating the three ReLUs.
+    const bool support = (z > T(0)) & (z <= T(2));
+    const T side = z <= T(1) ? T(1) : T(-1);
+    slope = support ? side : T(0);
+    value = support ? T(1) + side * (z - T(1)) : T(0);
   } else {
     value = std::tanh(z);
     slope = T(1) - value * value;
