@@ -15,7 +15,41 @@ UNITS_PER_FREQUENCY = 5
 
 
 class ConfigError(ValueError):
-    """A configuration whose fields contradict each other."""
+    """A configuration that is malformed or whose fields contradict each other."""
+
+
+def _field_name(path) -> str:
+    name = "config"
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name.removeprefix("config.")
+
+
+def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Validate ``config`` against the JSON ``schema``, then :func:`check_config`.
+
+    Raises :class:`ConfigError` whose message names the field (as a dotted
+    path, e.g. ``train.learning_rates.relu.sgd``) and its bad value, for the
+    first violation in a stable order. Returns the warnings of
+    :func:`check_config`.
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.path])
+    if errors:
+        error = errors[0]
+        field = _field_name(error.path) or "config"
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            raise ConfigError(
+                f"unknown key(s) {extra} in {field}; valid keys: "
+                f"{sorted(error.schema.get('properties', {}))}"
+            )
+        if error.validator == "required":
+            raise ConfigError(f"{field}: {error.message}")
+        raise ConfigError(f"{field} = {error.instance!r}: {error.message}")
+    return check_config(config)
 
 
 def check_config(config: Mapping[str, Any]) -> list[str]:

@@ -15,7 +15,9 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
     """Send INFO records to ``log_path`` (appending), or to standard error without one.
 
-    Returns the root logger. Calling it again replaces the handlers it set.
+    An uncaught exception is written to the log too (then reported as usual),
+    so that a job's log says why it failed. Returns the root logger. Calling
+    it again replaces the handlers it set.
     """
     root = logging.getLogger()
     root.setLevel(logging.INFO)
@@ -28,7 +30,14 @@ def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
     for handler in handlers:
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         root.addHandler(handler)
+    if log_path is not None:
+        sys.excepthook = _log_then_report
     return root
+
+
+def _log_then_report(kind, value, traceback) -> None:
+    logging.getLogger().critical("failed: %s", value, exc_info=(kind, value, traceback))
+    sys.__excepthook__(kind, value, traceback)
 
 
 def resolve_device(requested: str) -> str:

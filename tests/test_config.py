@@ -91,3 +91,88 @@ def test_fem_and_theory_cross_checks(quick, section, key, value, message):
     config[section][key] = value
     with pytest.raises(ConfigError, match=message):
         check_config(config)
+
+
+def _set(config, dotted, value):
+    *parents, last = dotted.split(".")
+    node = config
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+
+
+DELETE = object()
+
+# (field to change, bad value, text the error must contain: the field and the value)
+BAD_CONFIGS = [
+    ("device", "tpu", "device = 'tpu'"),
+    ("device", 1, "device = 1"),
+    ("data.num_points", "256", "data.num_points = '256'"),
+    ("data.num_points", 4, "data.num_points = 4"),
+    ("data.num_points", 256.5, "data.num_points = 256.5"),
+    ("train.activations", ["relu", "sigmoid"], "train.activations[1] = 'sigmoid'"),
+    ("train.activations", [], "train.activations = []"),
+    ("train.activations", ["hat", "hat"], "train.activations = ['hat', 'hat']"),
+    ("train.activations", "hat", "train.activations = 'hat'"),
+    ("train.optimizers", ["sgd", "lbfgs"], "train.optimizers[1] = 'lbfgs'"),
+    ("train.optimizers", [], "train.optimizers = []"),
+    ("train.frequencies", [0, 1], "train.frequencies[0] = 0"),
+    ("train.frequencies", [-2], "train.frequencies[0] = -2"),
+    ("train.frequencies", [], "train.frequencies = []"),
+    ("train.frequencies", [1.5], "train.frequencies[0] = 1.5"),
+    ("train.frequencies", [1, 200], "train.frequencies contains 200"),
+    ("train.seeds", 0, "train.seeds = 0"),
+    ("train.seeds", -1, "train.seeds = -1"),
+    ("train.width", 1, "train.width = 1"),
+    ("train.initialisation", "xavier", "train.initialisation = 'xavier'"),
+    ("train.iterations", 0, "train.iterations = 0"),
+    ("train.log_every", 0, "train.log_every = 0"),
+    ("train.trainable", "inner", "train.trainable = 'inner'"),
+    ("train.stop_below", -0.1, "train.stop_below = -0.1"),
+    ("train.dtype", "float16", "train.dtype = 'float16'"),
+    ("train.learning_rates.relu.sgd", -0.1, "train.learning_rates.relu.sgd = -0.1"),
+    ("train.learning_rates.relu.sgd", 0, "train.learning_rates.relu.sgd = 0"),
+    ("train.learning_rates.relu.sgd", "fast", "train.learning_rates.relu.sgd = 'fast'"),
+    (
+        "train.learning_rates.sigmoid",
+        {"sgd": 0.1},
+        "unknown key(s) ['sigmoid'] in train.learning_rates",
+    ),
+    ("train.learning_rates.tanh", DELETE, "no entry for activation 'tanh'"),
+    ("train.widht", 64, "unknown key(s) ['widht'] in train"),
+    ("train.width", DELETE, "'width' is a required property"),
+    ("fem.bases", ["relu", "quadratic"], "fem.bases[1] = 'quadratic'"),
+    ("fem.grid_sizes", [16, 3], "fem.grid_sizes[1] = 3"),
+    ("fem.spectrum_grids", [100], "fem.spectrum_grids contains 100"),
+    ("fem.mesh_ratios", [0, 1], "fem.mesh_ratios[0] = 0"),
+    ("theory.reduction", 1, "theory.reduction = 1"),
+    ("theory.modes", [40], "theory.modes contains 40"),
+    ("analysis.tolerance", 1.5, "analysis.tolerance = 1.5"),
+    ("analysis", DELETE, "'analysis' is a required property"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"), BAD_CONFIGS, ids=[b[0] for b in BAD_CONFIGS]
+)
+def test_bad_config_is_rejected_naming_field_and_value(schema, quick, field, value, message):
+    from hatlib.config import validate_config
+
+    config = copy.deepcopy(quick)
+    _set(config, field, value)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, schema)
+    assert message in str(error.value)
+
+
+def test_enough_bad_configs_are_tried():
+    assert len(BAD_CONFIGS) >= 25
+
+
+def test_valid_config_passes_validation(schema, quick):
+    from hatlib.config import validate_config
+
+    assert validate_config(quick, schema) == []

@@ -41,3 +41,20 @@ def test_malformed_json_names_the_file(tmp_path):
     path.write_text("{not json")
     with pytest.raises(CorruptInputError, match=r"run\.json"):
         read_json(path)
+
+
+def test_uncaught_error_reaches_the_job_log(tmp_path):
+    import subprocess
+    import sys
+
+    log = tmp_path / "job.log"
+    code = (
+        "from hatlib.runtime import setup_logging\n"
+        f"setup_logging({str(log)!r})\n"
+        "from hatlib.io import read_table\n"
+        f"read_table({str(tmp_path / 'missing.parquet')!r})\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "missing.parquet" in log.read_text()
+    assert "CorruptInputError" in result.stderr

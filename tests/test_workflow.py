@@ -113,6 +113,94 @@ def test_unknown_activation_stops_before_any_job(repository, tmp_path):
     result = _snakemake(workdir, "--cores", "1", "--configfile", "config/quick.yaml", "bad.yaml")
     assert result.returncode != 0
     message = result.stdout + result.stderr
-    assert "'sigmoid' is not one of ['relu', 'hat', 'tanh']" in message
-    assert "['train']['activations']" in message
+    assert "train.activations[1] = 'sigmoid'" in message
+    assert "is not one of ['relu', 'hat', 'tanh']" in message
     assert not (workdir / "results").exists()
+
+
+def _clone(quick_run: Path, destination: Path) -> Path:
+    """A copy of a finished quick run, Snakemake's records included."""
+    target = destination / "clone"
+    shutil.copytree(quick_run, target, symlinks=True)
+    return target
+
+
+def _planned_jobs(workdir: Path, *arguments: str) -> dict[str, int]:
+    """Rule -> job count that a dry run plans."""
+    result = _snakemake(workdir, *arguments, "-n", "--quiet", "rules", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = {}
+    for line in (result.stdout + result.stderr).splitlines():
+        match = re.fullmatch(r"([a-z_]+)\s+(\d+)", line.strip())
+        if match and match.group(1) != "total":
+            counts[match.group(1)] = int(match.group(2))
+    return counts
+
+
+def test_editing_one_plot_script_reruns_that_figure_and_the_paper(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    script = clone / "scripts/plot_gram_spectrum.py"
+    script.write_text(script.read_text() + "# edited\n")
+    assert _planned_jobs(clone) == {"plot_gram_spectrum": 1, "build_paper": 1, "all": 1}
+
+
+def test_plotting_only_config_change_retrains_nothing(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    (clone / "plot.yaml").write_text("fem:\n  spectrum_grids: [32]\n")
+    planned = _planned_jobs(clone, "--configfile", "config/quick.yaml", "plot.yaml")
+    assert planned == {"plot_gram_spectrum": 1, "build_paper": 1, "all": 1}
+
+
+def test_adding_a_frequency_trains_only_the_new_jobs(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    (clone / "more.yaml").write_text("train:\n  frequencies: [1, 4, 8, 2]\n")
+    planned = _planned_jobs(clone, "--configfile", "config/quick.yaml", "more.yaml")
+    config = yaml.safe_load((clone / "config/quick.yaml").read_text())["train"]
+    assert planned["train_model"] == len(config["activations"]) * len(config["optimizers"])
+    assert planned["make_dataset"] == 1
+    assert "assemble_gram_spectrum" not in planned and "measure_gd_steps" not in planned
+
+
+def test_forcerun_of_one_training_job_reruns_it_and_its_downstream_only(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    target = "results/runs/hat/adam/k4/history.parquet"
+    planned = _planned_jobs(clone, "--forcerun", target)
+    assert planned["train_model"] == 1
+    assert set(planned) == {
+        "train_model",
+        "aggregate_runs",
+        "summarise_runs",
+        "plot_training_error",
+        "write_paper_macros",
+        "write_paper_tables",
+        "build_paper",
+        "all",
+    }
+
+
+def test_same_job_twice_gives_identical_tables(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    run = clone / "results/runs/relu/sgd/k4"
+    before = {name: pd.read_parquet(run / name) for name in ("history.parquet", "spectrum.parquet")}
+    result = _snakemake(
+        clone, "--forcerun", "train_model", "--until", "train_model", "--cores", "2"
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(run / name), table, check_exact=True)
+    metadata = yaml.safe_load((run / "run.json").read_text())
+    assert metadata["model"]["seeds"] == [0, 1]
+    assert metadata["environment"]["device"] == "cpu"
+    assert metadata["environment"]["versions"]["torch"].startswith("2.")
+
+
+def test_truncated_table_fails_naming_it_and_spares_downstream(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    paper = (clone / "results/paper.pdf").read_bytes()
+    history = clone / "results/runs/tanh/adam/k1/history.parquet"
+    history.write_bytes(history.read_bytes()[:100])
+    result = _snakemake(clone, "--cores", "1")
+    assert result.returncode != 0
+    log = (clone / "results/logs/aggregate_runs.log").read_text()
+    assert "results/runs/tanh/adam/k1/history.parquet" in log
+    assert (clone / "results/paper.pdf").read_bytes() == paper

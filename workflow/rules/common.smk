@@ -2,13 +2,13 @@
 import shutil
 import sys
 
-from snakemake.utils import validate
+import yaml
 
-from hatlib.config import check_config
+from hatlib.config import validate_config
 
-validate(config, "../schemas/config.schema.yaml")
-for warning in check_config(config):
-    print(f"hatpaper config warning: {warning}", file=sys.stderr)
+with open(workflow.source_path("../schemas/config.schema.yaml")) as schema:
+    for warning in validate_config(config, yaml.safe_load(schema)):
+        print(f"hatpaper config warning: {warning}", file=sys.stderr)
 
 TRAIN = config["train"]
 SEEDS = list(range(TRAIN["seeds"]))
