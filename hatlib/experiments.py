@@ -54,13 +54,16 @@ def run_sine_fit(
     model_config: ModelConfig,
     training_config: TrainingConfig,
     device: str = "auto",
+    checkpoint: str | None = None,
+    checkpoint_every: int = 0,
 ) -> tuple[TrainingResult, dict[str, object]]:
     """Fit one shallow network per seed to the samples ``data`` (columns ``x``, ``y``).
 
     The target is ``sin(2 pi k x)`` with ``k = frequency``. Returns the training
     result, its tables tagged with a ``seed`` column in place of the batch
     index, and the run's metadata: both configurations, the target frequency,
-    each seed's status and steps, the device and library versions.
+    each seed's status and steps, the device and library versions. With
+    ``checkpoint``, training saves and resumes there (:func:`hatlib.training.train`).
     """
     used_device = resolve_device(device)
     model = build_shallow_network(
@@ -78,6 +81,8 @@ def run_sine_fit(
         training_config,
         frequencies=[frequency],
         device=used_device,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
     )
     seeds = list(model_config.seeds)
     result = dataclasses.replace(

@@ -28,6 +28,13 @@ class GradientDescent:
         """Apply one update with ``gradients`` (one per parameter, same shapes)."""
         torch._foreach_add_(self.parameters, list(gradients), alpha=-self.learning_rate)
 
+    def state_dict(self) -> dict:
+        """Gradient descent keeps no state."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Nothing to restore."""
+
 
 class Adam:
     """Adam (Kingma and Ba, 2015) with bias correction, as ``torch.optim.Adam``.
@@ -72,6 +79,19 @@ class Adam:
         torch._foreach_div_(denominators, bias_correction2_sqrt)
         torch._foreach_add_(denominators, self.eps)
         torch._foreach_addcdiv_(self.parameters, self.first_moments, denominators, -step_size)
+
+    def state_dict(self) -> dict:
+        """Step count and moment estimates (tensors are the live ones: copy to keep)."""
+        return {"steps": self.steps, "first": self.first_moments, "second": self.second_moments}
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        self.steps = int(state["steps"])
+        for mine, saved in zip(self.first_moments, state["first"], strict=True):
+            mine.copy_(saved)
+        for mine, saved in zip(self.second_moments, state["second"], strict=True):
+            mine.copy_(saved)
 
 
 OPTIMIZERS = {"sgd": GradientDescent, "adam": Adam}

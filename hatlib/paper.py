@@ -164,7 +164,8 @@ def learning_time_table(summary: pd.DataFrame) -> str:
     """Booktabs table: median iterations to tolerance per activation, optimizer and frequency.
 
     A median that is censored (more than half of the seeds never reached the
-    tolerance) is shown as ``> cap``.
+    tolerance) is shown as ``> cap``; runs that diverged are counted in the
+    cell (``2 div.``), or make it ``diverged`` when all of them did.
     """
     frequencies = sorted(summary["frequency"].unique())
     header = ["activation", "optimizer", *(f"$k = {k}$" for k in frequencies)]
@@ -173,8 +174,13 @@ def learning_time_table(summary: pd.DataFrame) -> str:
         cells = [_name(activation), _name(optimizer)]
         for k in frequencies:
             runs = group[group["frequency"] == k]
+            diverged = int((runs.get("status", pd.Series(dtype=str)) == "diverged").sum())
+            if diverged == len(runs):
+                cells.append("diverged")
+                continue
             median = int(np.median(runs["iterations_to_tolerance"]))
             prefix = "$>$" if runs["censored"].mean() > 0.5 else ""
-            cells.append(f"{prefix}{median}")
+            suffix = f" ({diverged} div.)" if diverged else ""
+            cells.append(f"{prefix}{median}{suffix}")
         rows.append(cells)
     return booktabs_table(header, rows, "ll" + "r" * len(frequencies))

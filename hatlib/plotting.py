@@ -198,8 +198,9 @@ def plot_training_error(history: pd.DataFrame) -> plt.Figure:
     """Relative L2 error against iteration: rows optimizers, columns frequencies.
 
     ``history`` has columns ``activation``, ``optimizer``, ``frequency``,
-    ``seed``, ``step`` and ``relative_l2_error``; lines are medians over seeds
-    with their range shaded.
+    ``seed``, ``step``, ``relative_l2_error`` and optionally ``status``; lines
+    are medians over seeds with their range shaded, and each diverged run is
+    marked with a cross where its last finite error was logged.
     """
     set_theme()
     frame = history.assign(
@@ -227,4 +228,25 @@ def plot_training_error(history: pd.DataFrame) -> plt.Figure:
     grid.set(yscale="log")
     grid.set_axis_labels("iteration", "relative $L^2$ error")
     grid.set_titles("{row_name}, $k = {col_name}$")
+    _mark_diverged(grid, frame, palette)
     return grid.figure
+
+
+def _mark_diverged(grid, frame: pd.DataFrame, palette: dict) -> None:
+    """Cross at the last finite error of every diverged run, so none is silently dropped."""
+    if "status" not in frame:
+        return
+    diverged = frame[(frame["status"] == "diverged") & np.isfinite(frame["relative_l2_error"])]
+    keys = ["activation", "optimizer", "frequency", "seed"]
+    for (activation, optimizer, frequency, _), run in diverged.groupby(keys):
+        last = run.loc[run["step"].idxmax()]
+        axis = grid.axes_dict.get((optimizer, frequency))
+        if axis is not None:
+            axis.scatter(
+                [last["step"]],
+                [last["relative_l2_error"]],
+                marker="x",
+                color=palette.get(activation, "black"),
+                zorder=5,
+                label="diverged",
+            )

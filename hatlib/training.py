@@ -14,9 +14,12 @@ and per-frequency error ``Delta(k)`` (:mod:`hatlib.spectral`) in tidy tables.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -138,6 +141,50 @@ def _loss_and_gradients(model, x, y, parameters):
     return loss.detach(), [p.grad for p in parameters], output.detach()
 
 
+def _fingerprint(config: TrainingConfig, frequencies, model, x, y) -> dict:
+    """What a checkpoint must match to be resumed: the run it belongs to."""
+    return {
+        "config": dataclasses.asdict(config),
+        "frequencies": [int(k) for k in frequencies],
+        "shapes": {name: list(p.shape) for name, p in model.named_parameters()},
+        "dtype": str(x.dtype),
+        "data": float(torch.sum(x.double() * 3.0 + 1.0) + torch.sum(y.double() ** 2)),
+    }
+
+
+def _save_checkpoint(path, fingerprint, step, model, optimizer, progress) -> None:
+    from hatlib.io import atomic_output
+
+    state = {
+        "fingerprint": fingerprint,
+        "step": step,
+        "model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "optimizer": {
+            k: [t.detach().cpu().clone() for t in v] if isinstance(v, list) else v
+            for k, v in optimizer.state_dict().items()
+        },
+        "rng": torch.get_rng_state(),
+        **progress,
+    }
+    with atomic_output(path) as temporary:
+        torch.save(state, temporary)
+
+
+def _load_checkpoint(path, fingerprint):
+    """The saved state, or ``None`` when there is none or it belongs to another run."""
+    if path is None or not os.path.exists(path):
+        return None
+    try:
+        state = torch.load(path, weights_only=False)
+    except Exception as error:  # a checkpoint is a cache: a bad one is discarded
+        logger.warning("ignoring unreadable checkpoint %s: %s", path, error)
+        return None
+    if state.get("fingerprint") != fingerprint:
+        logger.warning("ignoring checkpoint %s: it belongs to another run", path)
+        return None
+    return state
+
+
 def train(
     model: torch.nn.Module,
     inputs: np.ndarray,
@@ -145,6 +192,9 @@ def train(
     config: TrainingConfig,
     frequencies: list[int],
     device: torch.device | str = "cpu",
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 0,
+    on_step: Callable[[int], None] | None = None,
 ) -> TrainingResult:
     """Train every member of ``model`` on the samples ``(inputs, targets)``.
 
@@ -152,6 +202,13 @@ def train(
     endpoint, so that ``frequencies`` index DFT bins; ``targets`` has shape
     ``(N,)`` (shared) or ``(S, N)``. The model must already be on ``device``
     in the dtype it is to be trained in.
+
+    With ``checkpoint`` and ``checkpoint_every > 0`` the state (parameters,
+    optimizer state, RNG state, step and everything logged so far) is saved
+    to ``checkpoint`` every ``checkpoint_every`` steps, atomically; a run that
+    finds a checkpoint of the same run there resumes from it, and ends with
+    the same results as a run never interrupted. ``on_step(step)`` is called
+    before each step's computation (progress reporting, tests).
     """
     first = next(model.parameters())
     members = first.shape[0]
@@ -169,12 +226,30 @@ def train(
     status = ["completed"] * members
     steps = [config.iterations] * members
     active = np.ones(members, dtype=bool)
-    start = last_report = time.perf_counter()
     step = 0
+    fingerprint = _fingerprint(config, frequencies, model, x, y)
+    saved = _load_checkpoint(checkpoint, fingerprint)
+    if saved is not None:
+        with torch.no_grad():
+            for name, parameter in model.named_parameters():
+                parameter.copy_(saved["model"][name])
+        optimizer.load_state_dict(saved["optimizer"])
+        torch.set_rng_state(saved["rng"])
+        step, history, spectrum = saved["step"], saved["history"], saved["spectrum"]
+        status, steps, active = saved["status"], saved["steps"], saved["active"]
+        logger.info("resumed from checkpoint %s at step %d", checkpoint, step)
+    start = last_report = time.perf_counter()
     age = seconds_since_process_start()
     if age is not None:
         logger.info("first training step %.2f s after the process started", age)
     while True:
+        if checkpoint is not None and checkpoint_every > 0 and step > 0:
+            if step % checkpoint_every == 0 and (saved is None or step != saved["step"]):
+                progress = {"history": history, "spectrum": spectrum, "status": status}
+                progress.update(steps=steps, active=active.copy())
+                _save_checkpoint(checkpoint, fingerprint, step, model, optimizer, progress)
+        if on_step is not None:
+            on_step(step)
         loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
         loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
         errors = np.sqrt(loss_values * num_points) / target_norm.cpu().numpy()

@@ -5,5 +5,5 @@ from hatlib.plotting import plot_training_error, save_figure
 from hatlib.runtime import setup_logging
 
 setup_logging(snakemake.log[0])
-history = read_table(snakemake.input[0], ["activation", "optimizer", "frequency", "step"])
+history = read_table(snakemake.input[0], ["activation", "optimizer", "frequency", "step", "status"])
 save_figure(plot_training_error(history), snakemake.output[0])

@@ -4,6 +4,8 @@ from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
 
+from pathlib import Path  # noqa: E402
+
 import torch  # noqa: E402
 
 from hatlib.experiments import ModelConfig, run_sine_fit  # noqa: E402
@@ -18,8 +20,11 @@ result, metadata = run_sine_fit(
     ModelConfig(**snakemake.params.model),
     TrainingConfig(**snakemake.params.training),
     device=snakemake.params.device,
+    checkpoint=snakemake.params.checkpoint,
+    checkpoint_every=snakemake.params.checkpoint_every,
 )
 write_table(result.history, snakemake.output.history)
 write_table(result.spectrum, snakemake.output.spectrum)
 write_json(metadata, snakemake.output.metadata)  # last: its presence marks a finished run
+Path(snakemake.params.checkpoint).unlink(missing_ok=True)
 log.info("seeds %s: %s after %s steps", list(metadata["status"]), result.status, result.steps)

@@ -71,3 +71,18 @@ def test_exponent_phrases():
     assert exponent_phrase(1.234, False) == r"\num{1.2}"
     assert exponent_phrase(1.234, True) == r"at least \num{1.2}"
     assert "censored" in exponent_phrase(float("nan"), True)
+
+
+def test_learning_time_table_shows_diverged_runs():
+    summary = pd.DataFrame(
+        {
+            "activation": ["tanh"] * 4,
+            "optimizer": ["sgd"] * 4,
+            "frequency": [1, 1, 2, 2],
+            "iterations_to_tolerance": [21, 30, 40, 50],
+            "censored": [True, True, True, False],
+            "status": ["diverged", "diverged", "diverged", "completed"],
+        }
+    )
+    text = learning_time_table(summary)
+    assert r"Tanh & GD & diverged & 45 (1 div.) \\" in text

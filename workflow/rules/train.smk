@@ -12,6 +12,9 @@ rule train_model:
         model=model_params,
         training=training_params,
         device=config["device"],
+        # Not an output: Snakemake keeps it when a job dies, so the rerun resumes.
+        checkpoint="results/checkpoints/{activation}_{optimizer}_k{frequency}.pt",
+        checkpoint_every=TRAIN["checkpoint_every"],
     threads: 1
     resources:
         gpu=TRAIN_GPUS,
