@@ -194,13 +194,66 @@ def test_same_job_twice_gives_identical_tables(quick_run, tmp_path):
     assert metadata["environment"]["versions"]["torch"].startswith("2.")
 
 
-def test_truncated_table_fails_naming_it_and_spares_downstream(quick_run, tmp_path):
+@pytest.mark.parametrize(
+    ("corrupted", "log"),
+    [
+        ("results/runs/tanh/adam/k1/history.parquet", "results/logs/aggregate_runs.log"),
+        ("results/data/sine_k4.parquet", "results/logs/train_model/*_k4.log"),
+    ],
+)
+def test_corrupt_file_fails_naming_it_and_spares_downstream(quick_run, tmp_path, corrupted, log):
     clone = _clone(quick_run, tmp_path)
     paper = (clone / "results/paper.pdf").read_bytes()
-    history = clone / "results/runs/tanh/adam/k1/history.parquet"
-    history.write_bytes(history.read_bytes()[:100])
+    figure = (clone / "results/figures/training_error.pdf").read_bytes()
+    path = clone / corrupted
+    path.write_bytes(path.read_bytes()[:100])
     result = _snakemake(clone, "--cores", "1")
     assert result.returncode != 0
-    log = (clone / "results/logs/aggregate_runs.log").read_text()
-    assert "results/runs/tanh/adam/k1/history.parquet" in log
+    assert any(corrupted in path.read_text() for path in clone.glob(log))
     assert (clone / "results/paper.pdf").read_bytes() == paper
+    assert (clone / "results/figures/training_error.pdf").read_bytes() == figure
+
+
+def test_killed_training_job_resumes_from_its_checkpoint(quick_run, tmp_path):
+    import time
+
+    clone = _clone(quick_run, tmp_path)
+    (clone / "long.yaml").write_text("train:\n  iterations: 40000\n  checkpoint_every: 2000\n")
+    target = "results/runs/hat/sgd/k1/history.parquet"
+    arguments = [
+        SNAKEMAKE,
+        target,
+        "--cores",
+        "1",
+        "--configfile",
+        "config/quick.yaml",
+        "long.yaml",
+    ]
+    job = subprocess.Popen(arguments, cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    checkpoint = clone / "results/checkpoints/hat_sgd_k1.pt"
+    deadline = time.monotonic() + 300
+    while not checkpoint.exists() and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert checkpoint.exists(), "no checkpoint was written"
+    import psutil
+
+    training = [
+        child
+        for child in psutil.Process(job.pid).children(recursive=True)
+        if any("train_model.py" in part for part in child.cmdline())
+    ]
+    assert training, "the training job is not running"
+    for child in training:
+        child.kill()  # SIGKILL, by PID
+    job.communicate(timeout=120)
+    assert job.returncode != 0
+    assert not (clone / target).exists()  # nothing Snakemake would take as complete
+    assert checkpoint.exists()
+
+    resumed = subprocess.run(arguments, cwd=clone, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    log = (clone / "results/logs/train_model/hat_sgd_k1.log").read_text()
+    assert "resumed from checkpoint" in log
+    assert not checkpoint.exists()
+    history = pd.read_parquet(clone / target)
+    assert history["step"].max() == 40000
