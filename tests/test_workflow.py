@@ -257,3 +257,21 @@ def test_killed_training_job_resumes_from_its_checkpoint(quick_run, tmp_path):
     assert not checkpoint.exists()
     history = pd.read_parquet(clone / target)
     assert history["step"].max() == 40000
+
+
+def test_two_paper_builds_are_byte_identical(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    builds = []
+    for _ in range(2):
+        result = _snakemake(clone, "--forcerun", "build_paper", "--cores", "1")
+        assert result.returncode == 0, result.stderr[-3000:]
+        builds.append((clone / "results/paper.pdf").read_bytes())
+    assert builds[0] == builds[1]
+
+
+def test_html_report(quick_run, tmp_path):
+    clone = _clone(quick_run, tmp_path)
+    result = _snakemake(clone, "--report", "results/report.html", "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = (clone / "results/report.html").read_text()
+    assert "gram_spectrum.pdf" in report and "gd_steps.pdf" in report
