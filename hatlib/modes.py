@@ -20,6 +20,10 @@ from hatlib.fem import basis_combinations
 #: Zero padding of the DFT used to locate a mode's peak frequency.
 DFT_PADDING = 8
 
+#: Confidence level of the decay-exponent intervals, and its two-sided normal quantile.
+CONFIDENCE_LEVEL = 0.95
+NORMAL_QUANTILE = 1.959963984540054
+
 
 @dataclass(frozen=True)
 class GramSpectrum:
@@ -135,7 +139,10 @@ def eigenfunction_table(basis: str, nodes: np.ndarray, spectrum: GramSpectrum, m
 
 @dataclass(frozen=True)
 class PowerLaw:
-    """Least-squares fit ``log y = exponent log x + c`` with a 95% confidence interval."""
+    """Least-squares fit ``log y = exponent log x + c`` with a confidence interval.
+
+    ``lower`` and ``upper`` bound the exponent at :data:`CONFIDENCE_LEVEL`.
+    """
 
     exponent: float
     lower: float
@@ -144,7 +151,7 @@ class PowerLaw:
 
 
 def fit_power_law(x: np.ndarray, y: np.ndarray) -> PowerLaw:
-    """Slope of ``log y`` against ``log x`` with a normal 95% interval from its standard error."""
+    """Slope of ``log y`` against ``log x``, with a normal interval from its standard error."""
     log_x, log_y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
     if len(log_x) < 3 or np.ptp(log_x) == 0:
         return PowerLaw(float("nan"), float("nan"), float("nan"), len(log_x))
@@ -154,7 +161,8 @@ def fit_power_law(x: np.ndarray, y: np.ndarray) -> PowerLaw:
     sigma2 = float(residuals[0]) / dof if residuals.size and dof > 0 else 0.0
     stderr = np.sqrt(sigma2 / np.sum((log_x - log_x.mean()) ** 2))
     slope = float(coefficients[0])
-    return PowerLaw(slope, slope - 1.96 * stderr, slope + 1.96 * stderr, len(log_x))
+    half_width = NORMAL_QUANTILE * stderr
+    return PowerLaw(slope, slope - half_width, slope + half_width, len(log_x))
 
 
 def decay_exponent(modes: pd.DataFrame, num_elements: int, resolved_fraction: float = 0.125):

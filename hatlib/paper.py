@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hatlib.latex import booktabs_table, format_number, macro_name
+from hatlib.latex import booktabs_table, escape, format_number, macro_name
 from hatlib.plotting import DISPLAY_NAMES
 
 
@@ -70,8 +70,10 @@ def condition_number_macros(table: pd.DataFrame) -> dict:
 
 
 def decay_macros(decay: pd.DataFrame) -> dict:
-    """Eigenvalue decay exponent per basis on the largest grid, with its 95% interval."""
-    macros = {}
+    """Eigenvalue decay exponent per basis on the largest grid, with its confidence interval."""
+    from hatlib.modes import CONFIDENCE_LEVEL
+
+    macros = {"ConfidenceLevel": f"{100 * CONFIDENCE_LEVEL:.0f}"}
     largest = decay["num_elements"].max()
     macros["DecayGrid"] = str(int(largest))
     for row in decay[decay["num_elements"] == largest].itertuples():
@@ -184,3 +186,49 @@ def learning_time_table(summary: pd.DataFrame) -> str:
             cells.append(f"{prefix}{median}{suffix}")
         rows.append(cells)
     return booktabs_table(header, rows, "ll" + "r" * len(frequencies))
+
+
+def _list(values) -> str:
+    return ", ".join(str(value) for value in values)
+
+
+def methods_table(
+    data: Mapping[str, Any],
+    train: Mapping[str, Any],
+    theory: Mapping[str, Any],
+    fem: Mapping[str, Any],
+    tolerance: float,
+) -> str:
+    """Booktabs table of every protocol choice, rendered from the resolved configuration."""
+    rates = train["learning_rates"]
+    rows = [
+        ["sample grid", f"{data['num_points']} points of $[0, 1)$, endpoint excluded"],
+        ["target frequencies $k$", _list(train["frequencies"])],
+        ["activations", _list(_name(a) for a in train["activations"])],
+        ["hidden units", str(train["width"])],
+        ["initialisation", escape(train["initialisation"])],
+        ["optimizers", _list(_name(o) for o in train["optimizers"])],
+        *[
+            [f"learning rate, {_name(a)}, {_name(o)}", f"${format_number(rates[a][o])}$"]
+            for a in train["activations"]
+            for o in train["optimizers"]
+        ],
+        ["iterations (cap)", str(train["iterations"])],
+        ["trained parameters", escape(train["trainable"])],
+        ["error logged every", f"{train['log_every']} steps"],
+        ["seeds per setting", str(train["seeds"])],
+        ["floating point", escape(train["dtype"])],
+        ["tolerance (relative $L^2$ error)", f"${format_number(tolerance)}$"],
+        ["FEM grids $n$", _list(fem["grid_sizes"])],
+        [
+            "random grids",
+            f"{fem['graded_elements']} elements, mesh ratios {_list(fem['mesh_ratios'])}",
+        ],
+        ["theory: hidden units, samples", f"{theory['width']}, {theory['num_points']}"],
+        [
+            "theory: targets",
+            f"sines $k$ = {_list(theory['frequencies'])}; modes {_list(theory['modes'])}",
+        ],
+        ["theory: error reduction, step cap", f"{theory['reduction']}, {theory['max_steps']}"],
+    ]
+    return booktabs_table(["setting", "value"], rows, "ll")

@@ -86,3 +86,16 @@ def test_learning_time_table_shows_diverged_runs():
     )
     text = learning_time_table(summary)
     assert r"Tanh & GD & diverged & 45 (1 div.) \\" in text
+
+
+def test_methods_table_renders_the_configuration(repository):
+    import yaml
+
+    from hatlib.paper import methods_table
+
+    config = yaml.safe_load((repository / "config/quick.yaml").read_text())
+    text = methods_table(config["data"], config["train"], config["theory"], config["fem"], 0.1)
+    assert f"hidden units & {config['train']['width']} \\\\" in text
+    assert r"learning rate, Hat, GD & $\num{0.300}$ \\" in text
+    assert "fem\\_grid" in text
+    assert text.count(r"\\") == 2 + len(config["train"]["activations"]) * 2 + 16

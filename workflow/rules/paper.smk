@@ -38,12 +38,33 @@ rule write_paper_tables:
         "../../scripts/write_paper_tables.py"
 
 
+rule write_methods_table:
+    output:
+        "paper/generated/methods.tex",
+    params:
+        data=config["data"],
+        train=config["train"],
+        theory=config["theory"],
+        # the grids that are computed; the ones only plotted do not change the methods
+        fem={
+            key: FEM[key] for key in ("bases", "grid_sizes", "mesh_ratios", "graded_elements")
+        },
+        tolerance=config["analysis"]["tolerance"],
+    log:
+        "results/logs/write_methods_table.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/write_methods_table.py"
+
+
 rule build_paper:
     input:
         tex="paper/main.tex",
         bib="paper/references.bib",
         macros="paper/generated/macros.tex",
         tables=rules.write_paper_tables.output,
+        methods="paper/generated/methods.tex",
         figures=[
             "results/figures/gram_spectrum.pdf",
             "results/figures/condition_number.pdf",
