@@ -89,3 +89,11 @@ def read_json(path: str | os.PathLike) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise CorruptInputError(f"cannot read JSON file {path}: {error}") from error
+
+
+def read_benchmark_seconds(path: str | os.PathLike) -> float:
+    """Wall-clock seconds recorded in a Snakemake benchmark file (its ``s`` column)."""
+    try:
+        return float(pd.read_csv(path, sep="\t")["s"].sum())
+    except Exception as error:
+        raise CorruptInputError(f"cannot read benchmark file {path}: {error}") from error

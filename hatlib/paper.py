@@ -232,3 +232,35 @@ def methods_table(
         ["theory: error reduction, step cap", f"{theory['reduction']}, {theory['max_steps']}"],
     ]
     return booktabs_table(["setting", "value"], rows, "ll")
+
+
+def reproducibility_appendix(
+    metadata: list[dict], runtimes: pd.DataFrame, commit: str, configuration_hash: str
+) -> str:
+    """Two booktabs tables: the software and machine that ran, and time per rule.
+
+    ``metadata`` are the training runs' descriptions (their ``environment``);
+    ``runtimes`` has columns ``rule`` and ``seconds``, one row per job.
+    """
+    environment = metadata[0]["environment"]
+    versions = environment["versions"]
+    devices = sorted({run["environment"]["device"] for run in metadata})
+    rows = [
+        *[[escape(name), escape(str(version))] for name, version in sorted(versions.items())],
+        ["training device", escape(", ".join(devices))],
+        ["platform", escape(environment["platform"])],
+        ["machine", escape(environment["machine"])],
+        ["git commit", r"\texttt{" + escape(commit) + "}"],
+        ["configuration hash", r"\texttt{" + escape(configuration_hash) + "}"],
+    ]
+    software = booktabs_table(["item", "value"], rows, "ll")
+    per_rule = runtimes.groupby("rule")["seconds"].agg(["count", "sum"]).reset_index()
+    time_rows = [
+        [escape(row.rule), str(int(row.count)), f"${format_number(row.sum)}$"]
+        for row in per_rule.itertuples()
+    ]
+    time_rows.append(
+        ["all", str(int(per_rule["count"].sum())), f"${format_number(per_rule['sum'].sum())}$"]
+    )
+    timing = booktabs_table(["rule", "jobs", "seconds"], time_rows, "lrr")
+    return software + "\n\\bigskip\n\n" + timing

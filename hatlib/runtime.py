@@ -96,3 +96,33 @@ def environment_metadata(device: str) -> dict[str, object]:
     if device == "cuda":
         info["device_name"] = torch.cuda.get_device_name()
     return info
+
+
+def git_commit(directory: str | os.PathLike) -> str:
+    """The commit checked out in ``directory`` (with ``+modified`` if the tree differs), or
+    ``"unknown"`` outside a git repository."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+modified" if status else "")
+
+
+def config_hash(config: dict) -> str:
+    """SHA-256 (first 16 hex digits) of the configuration as canonical JSON."""
+    import hashlib
+    import json
+
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

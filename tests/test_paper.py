@@ -99,3 +99,28 @@ def test_methods_table_renders_the_configuration(repository):
     assert r"learning rate, Hat, GD & $\num{0.300}$ \\" in text
     assert "fem\\_grid" in text
     assert text.count(r"\\") == 2 + len(config["train"]["activations"]) * 2 + 16
+
+
+def test_reproducibility_appendix_sums_runtimes_per_rule():
+    from hatlib.paper import reproducibility_appendix
+
+    environment = {
+        "device": "cpu",
+        "platform": "Linux-x86_64",
+        "machine": "x86_64",
+        "versions": {"torch": "2.13.0", "python": "3.11.7"},
+    }
+    runtimes = pd.DataFrame(
+        {"rule": ["train_model", "train_model", "plot"], "seconds": [2.0, 3.0, 1.5]}
+    )
+    text = reproducibility_appendix([{"environment": environment}], runtimes, "abc123", "f00d")
+    assert r"train\_model & 2 & $\num{5.00}$ \\" in text
+    assert r"all & 3 & $\num{6.50}$ \\" in text
+    assert r"\texttt{abc123}" in text and "torch & 2.13.0" in text
+
+
+def test_config_hash_is_stable_and_sensitive():
+    from hatlib.runtime import config_hash
+
+    assert config_hash({"a": 1, "b": [1, 2]}) == config_hash({"b": [1, 2], "a": 1})
+    assert config_hash({"a": 1}) != config_hash({"a": 2})

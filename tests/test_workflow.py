@@ -148,7 +148,13 @@ def test_plotting_only_config_change_retrains_nothing(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
     (clone / "plot.yaml").write_text("fem:\n  spectrum_grids: [32]\n")
     planned = _planned_jobs(clone, "--configfile", "config/quick.yaml", "plot.yaml")
-    assert planned == {"plot_gram_spectrum": 1, "build_paper": 1, "all": 1}
+    # The appendix records a hash of the whole configuration, so it is rewritten too.
+    assert planned == {
+        "plot_gram_spectrum": 1,
+        "write_reproducibility_appendix": 1,
+        "build_paper": 1,
+        "all": 1,
+    }
 
 
 def test_adding_a_frequency_trains_only_the_new_jobs(quick_run, tmp_path):
@@ -173,6 +179,7 @@ def test_forcerun_of_one_training_job_reruns_it_and_its_downstream_only(quick_ru
         "plot_training_error",
         "write_paper_macros",
         "write_paper_tables",
+        "write_reproducibility_appendix",
         "build_paper",
         "all",
     }

@@ -48,18 +48,21 @@ THEORY = config["theory"]
 FEM_DIR = "results/fem/{basis}/r{mesh_ratio}/n{num_elements}"
 
 
-def spectrum_files(name):
-    """One file per FEM basis on every uniform grid and every graded grid."""
-    uniform = expand(
-        f"{FEM_DIR}/{name}", basis=FEM["bases"], mesh_ratio=1, num_elements=FEM["grid_sizes"]
-    )
+def fem_jobs(pattern):
+    """``pattern`` filled for every FEM basis on every uniform and every graded grid."""
+    uniform = expand(pattern, basis=FEM["bases"], mesh_ratio=1, num_elements=FEM["grid_sizes"])
     graded = expand(
-        f"{FEM_DIR}/{name}",
+        pattern,
         basis=FEM["bases"],
         mesh_ratio=[ratio for ratio in FEM["mesh_ratios"] if ratio != 1],
         num_elements=FEM["graded_elements"],
     )
     return uniform + graded
+
+
+def spectrum_files(name):
+    """One file per FEM basis on every uniform grid and every graded grid."""
+    return fem_jobs(f"{FEM_DIR}/{name}")
 
 
 def eigenfunction_files():
@@ -108,3 +111,22 @@ def training_params(wildcards):
         "trainable": TRAIN["trainable"],
         "stop_below": TRAIN["stop_below"],
     }
+
+
+def benchmark_files():
+    """The benchmark file of every training, FEM and theory job."""
+    training = expand(
+        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}.tsv",
+        activation=TRAIN["activations"],
+        optimizer=TRAIN["optimizers"],
+        frequency=TRAIN["frequencies"],
+    )
+    fem = fem_jobs(
+        "results/benchmarks/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.tsv"
+    )
+    theory = expand(
+        "results/benchmarks/measure_gd_steps/{activation}_{target}.tsv",
+        activation=THEORY["activations"],
+        target=THEORY_TARGETS,
+    )
+    return training + fem + theory

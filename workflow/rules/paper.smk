@@ -58,6 +58,22 @@ rule write_methods_table:
         "../../scripts/write_methods_table.py"
 
 
+rule write_reproducibility_appendix:
+    input:
+        metadata=run_files("run.json"),
+        benchmarks=benchmark_files(),
+    output:
+        "paper/generated/reproducibility.tex",
+    params:
+        config=config,
+    log:
+        "results/logs/write_reproducibility_appendix.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/write_reproducibility_appendix.py"
+
+
 rule build_paper:
     input:
         tex="paper/main.tex",
@@ -65,6 +81,7 @@ rule build_paper:
         macros="paper/generated/macros.tex",
         tables=rules.write_paper_tables.output,
         methods="paper/generated/methods.tex",
+        appendix="paper/generated/reproducibility.tex",
         figures=[
             "results/figures/gram_spectrum.pdf",
             "results/figures/condition_number.pdf",

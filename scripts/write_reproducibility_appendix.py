@@ -1,0 +1,24 @@
+"""Write the reproducibility appendix: software, machine, commit, configuration, run times."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from hatlib.io import read_benchmark_seconds, read_json, write_text
+from hatlib.paper import reproducibility_appendix
+from hatlib.runtime import config_hash, git_commit, setup_logging
+
+setup_logging(snakemake.log[0])
+runtimes = pd.DataFrame(
+    [
+        {"rule": Path(path).parent.name, "seconds": read_benchmark_seconds(path)}
+        for path in snakemake.input.benchmarks
+    ]
+)
+text = reproducibility_appendix(
+    [read_json(path) for path in snakemake.input.metadata],
+    runtimes,
+    git_commit(Path.cwd()),
+    config_hash(snakemake.params.config),
+)
+write_text(text, snakemake.output[0])
