@@ -194,7 +194,7 @@ def measure_gd_steps(setup: GradientDescentSetup, target: str) -> dict[str, obje
     relative error is the error of the best-fit component, which starts at 1;
     the run stops once it is below ``1/reduction``.
     """
-    from hatlib.theory import least_squares_problem, target_values
+    from hatlib.theory import least_squares_problem, parse_target, target_values
 
     model, x, features = frozen_features(setup)
     problem = least_squares_problem(features, target_values(target, x, features))
@@ -206,7 +206,8 @@ def measure_gd_steps(setup: GradientDescentSetup, target: str) -> dict[str, obje
         trainable="outer_weight",
         stop_below=1.0 / setup.reduction,
     )
-    frequency = int(target[4:]) if target.startswith("sine") else 1
+    kind, index = parse_target(target)
+    frequency = index if kind == "sine" else 1  # the bin Delta(k) is logged for
     result = train(model, x, problem.best_fit, config, frequencies=[frequency])
     return {
         "activation": setup.activation,

@@ -15,6 +15,7 @@ and per-frequency error ``Delta(k)`` (:mod:`hatlib.spectral`) in tidy tables.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import math
 import os
@@ -148,7 +149,7 @@ def _fingerprint(config: TrainingConfig, frequencies, model, x, y) -> dict:
         "frequencies": [int(k) for k in frequencies],
         "shapes": {name: list(p.shape) for name, p in model.named_parameters()},
         "dtype": str(x.dtype),
-        "data": float(torch.sum(x.double() * 3.0 + 1.0) + torch.sum(y.double() ** 2)),
+        "data": hashlib.sha256(x.cpu().numpy().tobytes() + y.cpu().numpy().tobytes()).hexdigest(),
     }
 
 
@@ -215,8 +216,9 @@ def train(
     x = torch.tensor(np.asarray(inputs), dtype=first.dtype, device=device)
     y = torch.tensor(np.asarray(targets), dtype=first.dtype, device=device)
     y = y.expand(members, -1).contiguous()  # (S, N)
-    target_norm = torch.linalg.vector_norm(y.to(torch.float64), dim=1)  # (S,)
-    target_dft = torch.fft.rfft(y.to(torch.float64), dim=1)[:, frequencies]  # (S, F)
+    y64 = y.to(torch.float64)
+    target_norm = torch.linalg.vector_norm(y64, dim=1).cpu().numpy()  # (S,)
+    target_dft = torch.fft.rfft(y64, dim=1)[:, frequencies]  # (S, F)
     parameters = _trainable_parameters(model, config.trainable)
     optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
     num_points = x.shape[0]
@@ -252,7 +254,7 @@ def train(
             on_step(step)
         loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
         loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
-        errors = np.sqrt(loss_values * num_points) / target_norm.cpu().numpy()
+        errors = np.sqrt(loss_values * num_points) / target_norm
         finite = np.isfinite(loss_values)
         converged = (
             np.zeros(members, dtype=bool)
@@ -264,7 +266,7 @@ def train(
         log_all = step % config.log_every == 0 or last
         record = active & (log_all | stopping)
         if record.any():
-            residual = output.to(torch.float64) - y.to(torch.float64)  # (S, N)
+            residual = output.to(torch.float64) - y64  # (S, N)
             dft = torch.fft.rfft(residual, dim=1)[:, frequencies]
             delta = (torch.abs(dft) / torch.abs(target_dft)).cpu().numpy()  # (S, F)
             for member in np.flatnonzero(record):

@@ -35,19 +35,12 @@ train(model, x, np.sin(2 * np.pi * 3 * x), config, [3],
 """
 
 
-def _run(checkpoint=None):
-    model = build_shallow_network("hat", 32, seeds=[0, 1])
+def _run(checkpoint=None, activation="hat", optimizer="adam", rate=0.01, iterations=1000, k=3):
+    model = build_shallow_network(activation, 32, seeds=[0, 1])
     x = np.arange(128) / 128
-    config = TrainingConfig("adam", 0.01, 1000, log_every=10)
-    result = train(
-        model,
-        x,
-        np.sin(2 * np.pi * 3 * x),
-        config,
-        [3],
-        checkpoint=checkpoint,
-        checkpoint_every=100,
-    )
+    config = TrainingConfig(optimizer, rate, iterations, log_every=10)
+    target = np.sin(2 * np.pi * k * x)
+    result = train(model, x, target, config, [3], checkpoint=checkpoint, checkpoint_every=100)
     return result, model
 
 
@@ -75,19 +68,17 @@ def test_killed_run_resumes_to_identical_results(uninterrupted, tmp_path, kill_a
 
 def test_checkpoint_of_another_run_is_ignored(uninterrupted, tmp_path):
     checkpoint = tmp_path / "run.pt"
-    model = build_shallow_network("relu", 32, seeds=[0, 1])
-    x = np.arange(128) / 128
-    config = TrainingConfig("sgd", 0.1, 200, log_every=10)
-    train(
-        model,
-        x,
-        np.sin(2 * np.pi * 3 * x),
-        config,
-        [3],
-        checkpoint=checkpoint,
-        checkpoint_every=100,
-    )
+    _run(checkpoint, activation="relu", optimizer="sgd", rate=0.1, iterations=200)
+    assert checkpoint.exists()
     result, _ = _run(checkpoint)  # a different run: starts from scratch
+    pd.testing.assert_frame_equal(result.history, uninterrupted[0].history, check_exact=True)
+
+
+def test_checkpoint_of_another_target_is_ignored(uninterrupted, tmp_path):
+    # -sin(2 pi 3 x) has exactly the norm of sin(2 pi 3 x): the fingerprint must see the data.
+    checkpoint = tmp_path / "run.pt"
+    _run(checkpoint, k=-3)
+    result, _ = _run(checkpoint)
     pd.testing.assert_frame_equal(result.history, uninterrupted[0].history, check_exact=True)
 
 
