@@ -69,18 +69,49 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
             f"{highest} of train.frequencies with localised activations (Hat): "
             f"about {UNITS_PER_FREQUENCY * highest} units are needed"
         )
-    for activation in train["activations"]:
-        for optimizer in train["optimizers"]:
-            try:
-                train["learning_rates"][activation][optimizer]
-            except KeyError:
-                raise ConfigError(
-                    f"train.learning_rates has no entry for activation {activation!r} "
-                    f"with optimizer {optimizer!r}"
-                ) from None
+    selection = train["learning_rate_selection"]["frequency"]
+    if 2 * selection >= num_points:
+        raise ConfigError(
+            f"train.learning_rate_selection.frequency = {selection} is not below the Nyquist "
+            f"limit {num_points / 2} of data.num_points = {num_points}"
+        )
+    for activation in train["ablation"]["activations"]:
+        if activation not in train["activations"]:
+            raise ConfigError(
+                f"train.ablation.activations contains {activation!r}, not in train.activations"
+            )
+    if train["initialisation"] in train["ablation"]["initialisations"]:
+        raise ConfigError(
+            f"train.ablation.initialisations contains {train['initialisation']!r}, "
+            "the main initialisation (train.initialisation)"
+        )
+    _check_multifrequency(config["multifrequency"])
+    digits = config["digits"]
+    if (digits["images"] is None) != (digits["labels"] is None):
+        raise ConfigError(
+            f"digits.images = {digits['images']!r} and digits.labels = {digits['labels']!r}: "
+            "give both IDX files or neither"
+        )
     _check_fem(config["fem"])
     _check_theory(config["theory"])
     return warnings
+
+
+def _check_multifrequency(multi: Mapping[str, Any]) -> None:
+    one_d, two_d = multi["one_d"], multi["two_d"]
+    for frequency in one_d["frequencies"]:
+        if 2 * frequency >= one_d["num_points"]:
+            raise ConfigError(
+                f"multifrequency.one_d.frequencies contains {frequency}, not below the Nyquist "
+                f"limit {one_d['num_points'] / 2} of num_points = {one_d['num_points']}"
+            )
+    for vector in two_d["frequencies"]:
+        if max(vector) * 2 >= two_d["points_per_side"] or max(vector) == 0:
+            raise ConfigError(
+                f"multifrequency.two_d.frequencies contains {vector}: each needs a nonzero "
+                f"component and all below {two_d['points_per_side'] / 2} "
+                f"(points_per_side = {two_d['points_per_side']})"
+            )
 
 
 def _check_fem(fem: Mapping[str, Any]) -> None:

@@ -7,13 +7,14 @@ of those knows about the other.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
-from hatlib.models import build_shallow_network
+from hatlib.models import build_deep_network, build_shallow_network
 from hatlib.runtime import environment_metadata, resolve_device
 from hatlib.training import DTYPES, TrainingConfig, TrainingResult, train
 
@@ -218,3 +219,386 @@ def measure_gd_steps(setup: GradientDescentSetup, target: str) -> dict[str, obje
         "status": result.status[0],
         "wall_seconds": result.wall_seconds,
     }
+
+
+def learning_rate_search(
+    build: Callable[[], torch.nn.Module],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    optimizer: str,
+    candidates: Sequence[float],
+    iterations: int,
+    seeds: Sequence[int],
+    device: torch.device | str = "cpu",
+) -> pd.DataFrame:
+    """Train a fresh batch from ``build()`` with each candidate learning rate.
+
+    ``build`` returns the batch of networks (one per seed in ``seeds``, on
+    ``device``), anew at every call. Returns one row per candidate and seed:
+    ``learning_rate``, ``seed``, ``final_error`` (relative L2 error after
+    ``iterations`` steps), ``status`` (:class:`hatlib.training.TrainingResult`);
+    :func:`hatlib.analysis.choose_learning_rate` applies the selection rule.
+    """
+    rows = []
+    for rate in candidates:
+        config = TrainingConfig(optimizer, float(rate), iterations, log_every=iterations)
+        result = train(build(), inputs, targets, config, [0], device, probe=_no_components)
+        last = result.history.groupby("member")["relative_l2_error"].last()
+        for member, seed in enumerate(seeds):
+            rows.append(
+                {
+                    "learning_rate": float(rate),
+                    "seed": int(seed),
+                    "final_error": float(last.get(member, np.nan)),
+                    "status": result.status[member],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _no_components(residual: torch.Tensor) -> torch.Tensor:
+    """A probe that records nothing (a zero column): selection runs need the error only."""
+    return residual[:, :1] * 0
+
+
+@dataclass(frozen=True)
+class FitSetting:
+    """One network family trained with one optimizer in the multi-frequency experiments.
+
+    Attributes
+    ----------
+    activation, optimizer:
+        Registry names.
+    depth, width:
+        Hidden layers and units per hidden layer.
+    resolution:
+        Feature widths across the input cube of the first layer for inputs of
+        dimension above one (:func:`hatlib.models.init_first_layer`).
+    seeds:
+        One network per seed, trained as one batch.
+    iterations, log_every:
+        Optimizer steps, and steps between recorded errors.
+    candidates:
+        Learning rates tried for ``selection_iterations`` steps on the same
+        target; the rule of :func:`hatlib.analysis.choose_learning_rate` picks one.
+    dtype:
+        ``"float32"`` or ``"float64"``.
+    """
+
+    activation: str
+    optimizer: str
+    depth: int
+    width: int
+    resolution: float
+    seeds: tuple[int, ...]
+    iterations: int
+    log_every: int
+    candidates: tuple[float, ...]
+    selection_iterations: int
+    dtype: str = "float32"
+
+
+def fit_setting(
+    activation: str,
+    optimizer: str,
+    network: dict,
+    settings: dict,
+    candidates: dict[str, Sequence[float]],
+) -> FitSetting:
+    """The :class:`FitSetting` of one activation and optimizer from a configuration section.
+
+    ``network`` holds ``depth`` and ``width``; ``settings`` (the
+    ``multifrequency`` or ``digits`` section) ``resolution``, ``seeds`` (a
+    count), ``iterations``, ``log_every`` and ``selection_iterations``.
+    """
+    return FitSetting(
+        activation=activation,
+        optimizer=optimizer,
+        depth=network["depth"],
+        width=network["width"],
+        resolution=settings["resolution"],
+        seeds=tuple(range(settings["seeds"])),
+        iterations=settings["iterations"],
+        log_every=settings["log_every"],
+        candidates=tuple(candidates[optimizer]),
+        selection_iterations=settings["selection_iterations"],
+    )
+
+
+def build_network(
+    setting: FitSetting,
+    input_dim: int,
+    device: torch.device | str,
+    data: np.ndarray | None = None,
+) -> torch.nn.Module:
+    """The batch of networks of ``setting``: the fused shallow network on scalar inputs.
+
+    ``data`` (training inputs ``(N, d)``) adapts a multi-dimensional first layer
+    to the data (:func:`hatlib.models.init_first_layer`).
+    """
+    dtype = DTYPES[setting.dtype]
+    if setting.depth == 1 and input_dim == 1:
+        return build_shallow_network(
+            setting.activation, setting.width, "fem_grid", setting.seeds, dtype, device
+        )
+    return build_deep_network(
+        setting.activation,
+        input_dim,
+        setting.width,
+        setting.depth,
+        setting.resolution,
+        setting.seeds,
+        dtype,
+        device,
+        None if data is None else torch.as_tensor(data, dtype=torch.float64),
+    )
+
+
+def run_probed_fit(
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    probe: Callable,
+    components: int,
+    setting: FitSetting,
+    device: str = "auto",
+    data_dependent: bool = False,
+) -> tuple[TrainingResult, pd.DataFrame, dict[str, object], torch.nn.Module]:
+    """Select a learning rate, then train ``setting``'s networks on ``(inputs, targets)``.
+
+    ``inputs`` ``(N,)`` or ``(N, d)``; ``probe`` maps residuals to the
+    ``components`` per-component errors recorded every ``log_every`` steps
+    (column ``component``, ``0..components-1``, in the spectrum table). Returns
+    the training result with ``seed`` columns, the learning-rate search table,
+    the run's metadata, and the trained batch of networks. With
+    ``data_dependent`` the first layer adapts to ``inputs``.
+    """
+    used_device = resolve_device(device)
+    input_dim = 1 if np.ndim(inputs) == 1 else np.shape(inputs)[1]
+    data = inputs if data_dependent and input_dim > 1 else None
+    search = learning_rate_search(
+        lambda: build_network(setting, input_dim, used_device, data),
+        inputs,
+        targets,
+        setting.optimizer,
+        setting.candidates,
+        setting.selection_iterations,
+        setting.seeds,
+        used_device,
+    )
+    from hatlib.analysis import choose_learning_rate
+
+    rate = choose_learning_rate(search)
+    model = build_network(setting, input_dim, used_device, data)
+    config = TrainingConfig(setting.optimizer, rate, setting.iterations, setting.log_every)
+    result = train(
+        model, inputs, targets, config, list(range(components)), used_device, probe=probe
+    )
+    seeds = list(setting.seeds)
+    spectrum = _seed_column(result.spectrum, seeds).rename(columns={"dft_frequency": "component"})
+    result = dataclasses.replace(
+        result, history=_seed_column(result.history, seeds), spectrum=spectrum
+    )
+    metadata = {
+        "setting": dataclasses.asdict(setting),
+        "learning_rate": rate,
+        "num_points": len(inputs),
+        "status": dict(zip(map(str, seeds), result.status, strict=True)),
+        "wall_seconds": result.wall_seconds,
+        "requested_device": device,
+        "environment": environment_metadata(used_device),
+    }
+    return result, search, metadata, model
+
+
+def select_learning_rates(
+    data: pd.DataFrame,
+    model_config: ModelConfig,
+    optimizers: Sequence[str],
+    candidates: dict[str, Sequence[float]],
+    iterations: int,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """The learning-rate rule of the single-frequency grid, for one model and each optimizer.
+
+    Every candidate of ``candidates[optimizer]`` trains ``model_config``'s
+    networks on ``data`` (columns ``x``, ``y``) for ``iterations`` steps.
+    Returns the search table (:func:`learning_rate_search`) with columns
+    ``optimizer`` first and ``chosen`` (the rate
+    :func:`hatlib.analysis.choose_learning_rate` picks).
+    """
+    from hatlib.analysis import choose_learning_rate
+
+    used_device = resolve_device(device)
+
+    def build() -> torch.nn.Module:
+        return build_shallow_network(
+            model_config.activation,
+            model_config.width,
+            model_config.initialisation,
+            seeds=model_config.seeds,
+            dtype=DTYPES[model_config.dtype],
+            device=used_device,
+        )
+
+    tables = []
+    for optimizer in optimizers:
+        search = learning_rate_search(
+            build,
+            data["x"].to_numpy(),
+            data["y"].to_numpy(),
+            optimizer,
+            candidates[optimizer],
+            iterations,
+            model_config.seeds,
+            used_device,
+        )
+        chosen = choose_learning_rate(search)
+        tables.append(search.assign(optimizer=optimizer, chosen=search["learning_rate"] == chosen))
+    table = pd.concat(tables, ignore_index=True)
+    return table[["optimizer", *[c for c in table.columns if c != "optimizer"]]]
+
+
+def chosen_learning_rate(search: pd.DataFrame, optimizer: str) -> float:
+    """The rate marked ``chosen`` for ``optimizer`` in a :func:`select_learning_rates` table."""
+    rates = search.loc[search["chosen"] & (search["optimizer"] == optimizer), "learning_rate"]
+    if rates.nunique() != 1:
+        raise ValueError(f"the selection table has no single chosen rate for {optimizer!r}")
+    return float(rates.iloc[0])
+
+
+def run_multifrequency(
+    data: pd.DataFrame,
+    bins: Sequence,
+    activation: str,
+    network: dict,
+    settings: dict,
+    candidates: dict[str, Sequence[float]],
+    device: str = "auto",
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, object]]:
+    """One network family on a multi-frequency target, with every optimizer of ``settings``.
+
+    ``data`` has columns ``x0`` (, ``x1``) and ``y`` on a uniform grid (1-D:
+    ``N`` points; 2-D: ``n x n`` row-major); ``bins`` the target's frequencies
+    (integers or vectors). ``network`` holds ``depth`` and ``width``;
+    ``settings`` the ``multifrequency`` configuration section. Returns the
+    history (``optimizer``, ``seed``, ``step``, ``loss``, ``relative_l2_error``),
+    the per-frequency errors (``optimizer``, ``seed``, ``step``, ``frequency``
+    label, ``magnitude`` ``|k|``, ``relative_error`` ``Delta(k)``), the
+    learning-rate searches and the metadata.
+    """
+    from hatlib.spectral import DFTProbe
+    from hatlib.targets import frequency_label
+
+    columns = [c for c in data.columns if c.startswith("x")]
+    inputs = data[columns].to_numpy()
+    inputs = inputs[:, 0] if len(columns) == 1 else inputs
+    targets = data["y"].to_numpy()
+    side = round(len(data) ** (1 / len(columns)))
+    shape = (side,) * len(columns)
+    vectors = [np.atleast_1d(np.asarray(k, dtype=np.int64)) for k in bins]
+    probe = DFTProbe(targets, shape, vectors)
+    labels = pd.DataFrame(
+        {
+            "component": range(len(vectors)),
+            "frequency": [frequency_label(k) for k in vectors],
+            "magnitude": [float(np.linalg.norm(k)) for k in vectors],
+        }
+    )
+    histories, spectra, searches, runs = [], [], [], {}
+    for optimizer in settings["optimizers"]:
+        setting = fit_setting(activation, optimizer, network, settings, candidates)
+        result, search, metadata, _ = run_probed_fit(
+            inputs, targets, probe, len(vectors), setting, device
+        )
+        histories.append(result.history.assign(optimizer=optimizer))
+        spectrum = result.spectrum.merge(labels, on="component").drop(columns="component")
+        spectra.append(spectrum.assign(optimizer=optimizer))
+        searches.append(search.assign(optimizer=optimizer, chosen_rate=metadata["learning_rate"]))
+        runs[optimizer] = metadata
+    history = pd.concat(histories, ignore_index=True)
+    spectrum = pd.concat(spectra, ignore_index=True)
+    order = ["optimizer", "seed", "step", "frequency", "magnitude", "relative_error"]
+    spectrum = spectrum[order].sort_values(["optimizer", "seed", "step", "magnitude"])
+    history = history[["optimizer", *[c for c in history.columns if c != "optimizer"]]]
+    metadata = {"activation": activation, "network": network, "shape": shape, "runs": runs}
+    return history, spectrum.reset_index(drop=True), pd.concat(searches), metadata
+
+
+def digits_frame(data) -> pd.DataFrame:
+    """A :class:`hatlib.digits.DigitsData` as one table: ``split``, ``target``, ``p0..``."""
+    frames = []
+    for split in ("train", "test"):
+        inputs = getattr(data, f"{split}_inputs")
+        pixels = pd.DataFrame(inputs, columns=[f"p{i}" for i in range(inputs.shape[1])])
+        frames.append(pixels.assign(split=split, target=getattr(data, f"{split}_targets")))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["split", "target", *[c for c in table.columns if c.startswith("p")]]]
+
+
+def run_digits(
+    table: pd.DataFrame,
+    activation: str,
+    settings: dict,
+    candidates: dict[str, Sequence[float]],
+    device: str = "auto",
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, object]]:
+    """Shallow networks on the digits table (:func:`digits_frame`), every optimizer.
+
+    The low- and high-frequency errors on the training set use the Gaussian
+    filter of width ``settings["filter_width"]`` times the median distance
+    between training inputs. Returns the history, the components table
+    (``optimizer``, ``seed``, ``step``, ``part`` low/high, ``relative_error``),
+    the test accuracy per optimizer and seed (share of test samples whose
+    output has the target's sign), the learning-rate searches and metadata.
+    """
+    from hatlib.digits import gaussian_filter_matrix, median_distance
+    from hatlib.spectral import FilterProbe
+
+    pixels = [c for c in table.columns if c.startswith("p")]
+    train_rows, test_rows = table[table["split"] == "train"], table[table["split"] == "test"]
+    inputs, targets = train_rows[pixels].to_numpy(), train_rows["target"].to_numpy()
+    delta = settings["filter_width"] * median_distance(inputs)
+    probe = FilterProbe(targets, gaussian_filter_matrix(inputs, delta))
+    histories, components, accuracies, searches, runs = [], [], [], [], {}
+    for optimizer in settings["optimizers"]:
+        network = {"depth": 1, "width": settings["width"]}
+        setting = fit_setting(activation, optimizer, network, settings, candidates)
+        result, search, metadata, model = run_probed_fit(
+            inputs, targets, probe, 2, setting, device, data_dependent=True
+        )
+        parameter = next(model.parameters())
+        test_inputs = torch.as_tensor(test_rows[pixels].to_numpy(), dtype=parameter.dtype)
+        with torch.no_grad():
+            output = model(test_inputs.to(parameter.device)).to(torch.float64).cpu().numpy()
+        correct = np.sign(output) == test_rows["target"].to_numpy()[None, :]
+        accuracies.append(
+            pd.DataFrame(
+                {
+                    "optimizer": optimizer,
+                    "seed": list(setting.seeds),
+                    "test_accuracy": correct.mean(axis=1),
+                    "status": result.status,
+                }
+            )
+        )
+        parts = result.spectrum.assign(part=result.spectrum["component"].map({0: "low", 1: "high"}))
+        components.append(parts.drop(columns="component").assign(optimizer=optimizer))
+        histories.append(result.history.assign(optimizer=optimizer))
+        searches.append(search.assign(optimizer=optimizer, chosen_rate=metadata["learning_rate"]))
+        runs[optimizer] = metadata
+    metadata = {
+        "activation": activation,
+        "filter_delta": delta,
+        "train_samples": len(train_rows),
+        "test_samples": len(test_rows),
+        "runs": runs,
+    }
+    component_table = pd.concat(components, ignore_index=True)
+    component_table = component_table[["optimizer", "seed", "step", "part", "relative_error"]]
+    return (
+        pd.concat(histories, ignore_index=True),
+        component_table,
+        pd.concat(accuracies, ignore_index=True),
+        pd.concat(searches, ignore_index=True),
+        metadata,
+    )

@@ -62,11 +62,23 @@ def macro_file(macros: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-LATEX_SPECIALS = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$"}
+LATEX_SPECIALS = {
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
 
 
 def escape(text: str) -> str:
-    """Escape the characters that are special in LaTeX text mode."""
+    """Escape the characters that are special in LaTeX text mode.
+
+    >>> print(escape("k^-4 & 50% of x_1"))
+    k\\textasciicircum{}-4 \\& 50\\% of x\\_1
+    """
     return "".join(LATEX_SPECIALS.get(character, character) for character in text)
 
 

@@ -14,6 +14,7 @@ uniform grid of [0, 1], as the finite element nodal basis does.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -131,15 +132,16 @@ def init_fem_grid(
     (Hat: the P1 nodal basis ``Hat((x - x_j)/h + 1)``) and ``s = 1`` otherwise
     (ReLU: ``relu(x - x_j)``).
     """
+    weight, bias = _fem_grid_layer(activation, width)
+    return {"inner_weight": weight, "inner_bias": bias, **_init_outer(width, generator)}
+
+
+def _fem_grid_layer(activation: ActivationSpec, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inner weights and biases ``(width,)`` of :func:`init_fem_grid` (no randomness)."""
     nodes = grid_nodes(activation, width)
     mesh_size = float(nodes[1] - nodes[0]) if width > 1 else 1.0
     scale = 1.0 / mesh_size if activation.localised else 1.0
-    values = {
-        "inner_weight": torch.full((width,), scale, dtype=torch.float64),
-        "inner_bias": activation.centre - scale * nodes,
-    }
-    values.update(_init_outer(width, generator))
-    return values
+    return torch.full((width,), scale, dtype=torch.float64), activation.centre - scale * nodes
 
 
 def init_torch_default(
@@ -183,4 +185,137 @@ def build_shallow_network(
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             parameter.copy_(torch.stack([draw[name] for draw in draws]))
+    return model
+
+
+class DeepNetwork(nn.Module):
+    """``S`` independent fully connected networks ``R^d -> R`` with ``depth`` hidden layers.
+
+    Layer ``l`` holds ``weight_l`` of shape ``(S, fan_in, fan_out)`` and
+    ``bias_l`` of shape ``(S, fan_out)``; the last layer maps to one output. The
+    activation follows every hidden layer. ``depth = 1`` is a shallow network
+    on a ``d``-dimensional input.
+    """
+
+    def __init__(
+        self,
+        activation: ActivationSpec,
+        input_dim: int,
+        width: int,
+        depth: int,
+        members: int = 1,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        super().__init__()
+        for name, value, least in (("input_dim", input_dim, 1), ("width", width, 1)):
+            if value < least:
+                raise ValueError(f"{name} must be at least {least}, got {value}")
+        if depth < 1:
+            raise ValueError(f"depth must be at least 1, got {depth}")
+        self.activation = activation
+        self.input_dim, self.width, self.depth, self.members = input_dim, width, depth, members
+        sizes = [input_dim] + [width] * depth + [1]
+        factory = {"dtype": dtype, "device": device}
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.zeros(members, a, b, **factory))
+            for a, b in itertools.pairwise(sizes)
+        )
+        self.biases = nn.ParameterList(
+            nn.Parameter(torch.zeros(members, b, **factory)) for b in sizes[1:]
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs ``(S, N)`` for inputs ``(N,)`` (``d = 1``) or ``(N, d)``."""
+        hidden = x.reshape(x.shape[0], -1).expand(self.members, -1, -1)  # (S, N, d)
+        last = len(self.weights) - 1
+        for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
+            hidden = torch.baddbmm(bias[:, None, :], hidden, weight)
+            if index < last:
+                hidden = self.activation.function(hidden)
+        return hidden[..., 0]
+
+    def outer_parameters(self) -> list[nn.Parameter]:
+        """The output layer's weights and bias."""
+        return [self.weights[-1], self.biases[-1]]
+
+
+def init_first_layer(
+    activation: ActivationSpec,
+    input_dim: int,
+    width: int,
+    resolution: float,
+    generator: torch.Generator,
+    data: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weights ``(input_dim, width)`` and biases ``(width,)`` of a FEM-like first layer.
+
+    On a scalar input this is :func:`init_fem_grid`'s grid (``resolution`` is
+    ignored). On ``[0, 1]^d`` each unit is a ridge ``sigma(s u.x + b)``: the
+    direction ``u`` uniform on the sphere, the anchor ``t`` uniform over the
+    range of ``u.x`` on the cube, and ``s = resolution / range`` for localised
+    activations (about ``resolution`` feature widths across the cube along
+    ``u``; Hat's support is ``2 / s``) or ``1 / range`` otherwise, so that the
+    feature is anchored at ``u.x = t`` (``b = centre - s t``). With ``data``
+    (training inputs ``(N, d)``, where the inputs do not fill the cube) the
+    range is that of ``u.x`` over the data and ``t`` the projection of a
+    training input drawn at random. Float64, drawn on the CPU from ``generator``.
+    """
+    if input_dim == 1:
+        weight, bias = _fem_grid_layer(activation, width)
+        return weight[None, :], bias
+    direction = torch.randn((input_dim, width), generator=generator, dtype=torch.float64)
+    direction /= torch.linalg.vector_norm(direction, dim=0, keepdim=True)
+    if data is None:
+        low = direction.clamp(max=0).sum(dim=0)
+        span = direction.clamp(min=0).sum(dim=0) - low
+        anchor = low + span * torch.rand((width,), generator=generator, dtype=torch.float64)
+    else:
+        projection = data.to(torch.float64) @ direction  # (N, width)
+        span = projection.max(dim=0).values - projection.min(dim=0).values
+        sample = torch.randint(len(data), (width,), generator=generator)
+        anchor = projection[sample, torch.arange(width)]
+    scale = (resolution if activation.localised else 1.0) / span
+    return direction * scale, activation.centre - scale * anchor
+
+
+def build_deep_network(
+    activation: str,
+    input_dim: int,
+    width: int,
+    depth: int,
+    resolution: float = 16.0,
+    seeds: Sequence[int] = (0,),
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+    data: torch.Tensor | None = None,
+) -> DeepNetwork:
+    """Build one :class:`DeepNetwork` per seed, batched.
+
+    Initialisation (``fem_deep``): the first layer is FEM-like
+    (:func:`init_first_layer`); every later hidden layer has ``nn.Linear``'s
+    weights ``U(-1/sqrt(width), 1/sqrt(width))`` and biases at the activation's
+    centre plus the same draw, so that Hat's pre-activations start around its
+    peak, where it is not linear, rather than in its ReLU-like foot; the output
+    layer is ``nn.Linear``'s. Member ``s`` draws from a CPU generator seeded
+    with ``seeds[s]``, in float64. ``data`` (training inputs) adapts the first
+    layer to where the inputs lie.
+    """
+    spec = get_activation(activation)
+    model = DeepNetwork(spec, input_dim, width, depth, len(seeds), dtype, device)
+    bound = 1.0 / math.sqrt(width)
+    draws = []
+    for seed in seeds:
+        generator = torch.Generator(device="cpu").manual_seed(seed)
+        weights, biases = init_first_layer(spec, input_dim, width, resolution, generator, data)
+        layers = [(weights, biases)]
+        for _ in range(depth - 1):
+            weight = _uniform((width, width), bound, generator)
+            layers.append((weight, spec.centre + _uniform((width,), bound, generator)))
+        layers.append((_uniform((width, 1), bound, generator), _uniform((1,), bound, generator)))
+        draws.append(layers)
+    with torch.no_grad():
+        for index, (weight, bias) in enumerate(zip(model.weights, model.biases, strict=True)):
+            weight.copy_(torch.stack([layers[index][0] for layers in draws]))
+            bias.copy_(torch.stack([layers[index][1] for layers in draws]))
     return model

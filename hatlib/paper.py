@@ -106,21 +106,93 @@ def gd_step_macros(steps: pd.DataFrame) -> dict:
     return macros
 
 
-def exponent_phrase(exponent: float, lower_bound: bool) -> str:
-    """The learning-time exponent as text: ``0.84``, ``at least 0.84`` or why it is missing."""
+def exponent_phrase(exponent: float, lower: float, upper: float) -> str:
+    """The learning-time exponent with its interval as text, or why it is missing."""
     if not np.isfinite(exponent):
-        return "not measurable (every run censored)"
+        return "not measurable (too few uncensored runs)"
     value = format_number(exponent, 2)
-    return f"at least {value}" if lower_bound else value
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        return f"{value} (interval not identified)"
+    return f"{value} [{format_number(lower, 2)}, {format_number(upper, 2)}]"
 
 
 def exponent_macros(exponents: pd.DataFrame) -> dict:
-    """One text-mode macro per activation and optimizer: the learning-time exponent."""
-    return {
-        macro_name("exponent", row.activation, row.optimizer): exponent_phrase(
-            row.exponent, bool(row.lower_bound)
+    """One text-mode macro per initialisation, activation and optimizer: exponent and interval.
+
+    The main initialisation's macros have no initialisation in their name.
+    """
+    macros = {}
+    for row in exponents.itertuples():
+        parts = ["exponent", row.activation, row.optimizer]
+        if row.initialisation != "fem_grid":
+            parts.append(row.initialisation)
+        macros[macro_name(*parts)] = exponent_phrase(row.exponent, row.lower, row.upper)
+    return macros
+
+
+def speedup_table(speedups: pd.DataFrame) -> str:
+    """Booktabs table: Hat's speed-up over ReLU per optimizer (rows) and frequency (columns).
+
+    A censored ReLU median makes the cell a lower bound (``> x``), a censored
+    Hat median an upper bound (``< x``); both censored: a dash.
+    """
+    frequencies = sorted(speedups["frequency"].unique())
+    header = ["optimizer", *(f"$k = {k}$" for k in frequencies)]
+    rows = []
+    for optimizer, group in speedups.groupby("optimizer", sort=False):
+        cells = [_name(optimizer)]
+        for k in frequencies:
+            row = group[group["frequency"] == k]
+            if row.empty or row["bound"].iloc[0] == "none":
+                cells.append("--")
+                continue
+            prefix = {"lower": "$>$", "upper": "$<$"}.get(row["bound"].iloc[0], "")
+            cells.append(f"{prefix}${format_number(row['speedup'].iloc[0], 2)}$")
+        rows.append(cells)
+    return booktabs_table(header, rows, "l" + "r" * len(frequencies))
+
+
+def claims_latex_table(claims: pd.DataFrame) -> str:
+    """Booktabs table of the claims: statement, statistic, threshold, value, verdict."""
+    rows = []
+    for row in claims.itertuples():
+        value = "--" if not np.isfinite(row.value) else f"${format_number(row.value, 3)}$"
+        verdict = {"holds": "holds", "does not hold": r"\textbf{does not hold}"}.get(
+            row.verdict, r"\emph{undetermined}"
         )
-        for row in exponents.itertuples()
+        threshold = row.threshold.replace(">=", r"$\geq$").replace("<=", r"$\leq$")
+        threshold = threshold.replace("> ", "$>$ ").replace("< ", "$<$ ")
+        rows.append(
+            [
+                escape(row.statement),
+                escape(row.statistic),
+                threshold,
+                value,
+                verdict,
+            ]
+        )
+    text = r">{\raggedright\arraybackslash}p"
+    columns = f"{text}{{0.3\\textwidth}}{text}{{0.34\\textwidth}}lrl"
+    return booktabs_table(["claim", "statistic", "threshold", "value", "verdict"], rows, columns)
+
+
+def claims_macros(claims: pd.DataFrame) -> dict:
+    """How many claims hold, do not hold, or are undetermined."""
+    counts = claims["verdict"].value_counts()
+    return {
+        "ClaimsTotal": str(len(claims)),
+        "ClaimsHold": str(int(counts.get("holds", 0))),
+        "ClaimsFail": str(int(counts.get("does not hold", 0))),
+        "ClaimsUndetermined": str(int(counts.get("undetermined", 0))),
+    }
+
+
+def digits_macros(accuracy: pd.DataFrame) -> dict:
+    """Mean test accuracy per activation on the digits, in percent."""
+    means = accuracy.groupby("activation")["test_accuracy"].mean()
+    return {
+        macro_name("accuracy", activation): format_number(100 * value, 3)
+        for activation, value in means.items()
     }
 
 
@@ -198,9 +270,16 @@ def methods_table(
     theory: Mapping[str, Any],
     fem: Mapping[str, Any],
     tolerance: float,
+    chosen: pd.DataFrame | None = None,
+    grid: Mapping[str, Any] | None = None,
+    multi: Mapping[str, Any] | None = None,
+    digits: Mapping[str, Any] | None = None,
 ) -> str:
-    """Booktabs table of every protocol choice, rendered from the resolved configuration."""
-    rates = train["learning_rates"]
+    """Booktabs table of every protocol choice, rendered from the resolved configuration.
+
+    ``chosen`` (initialisation, activation, optimizer, learning_rate) lists the
+    learning rates the selection rule picked; ``grid`` the candidates per optimizer.
+    """
     rows = [
         ["sample grid", f"{data['num_points']} points of $[0, 1)$, endpoint excluded"],
         ["target frequencies $k$", _list(train["frequencies"])],
@@ -209,9 +288,20 @@ def methods_table(
         ["initialisation", escape(train["initialisation"])],
         ["optimizers", _list(_name(o) for o in train["optimizers"])],
         *[
-            [f"learning rate, {_name(a)}, {_name(o)}", f"${format_number(rates[a][o])}$"]
-            for a in train["activations"]
-            for o in train["optimizers"]
+            [f"learning-rate candidates, {_name(o)}", _list(f"${format_number(r)}$" for r in g)]
+            for o, g in (grid or {}).items()
+        ],
+        *[
+            [
+                f"learning rate, {_name(r.activation)}, {_name(r.optimizer)}"
+                + (
+                    ""
+                    if r.initialisation == train["initialisation"]
+                    else f" ({escape(r.initialisation)})"
+                ),
+                f"${format_number(r.learning_rate)}$",
+            ]
+            for r in (chosen.itertuples() if chosen is not None else [])
         ],
         ["iterations (cap)", str(train["iterations"])],
         ["trained parameters", escape(train["trainable"])],
@@ -230,8 +320,72 @@ def methods_table(
             f"sines $k$ = {_list(theory['frequencies'])}; modes {_list(theory['modes'])}",
         ],
         ["theory: error reduction, step cap", f"{theory['reduction']}, {theory['max_steps']}"],
+        *_experiment_rows(train, multi, digits),
     ]
     return booktabs_table(["setting", "value"], rows, "ll")
+
+
+def _experiment_rows(
+    train: Mapping[str, Any], multi: Mapping[str, Any] | None, digits: Mapping[str, Any] | None
+) -> list[list[str]]:
+    """Methods-table rows of the learning-rate rule, ablation, multi-frequency and digits runs."""
+    rows = []
+    selection = train.get("learning_rate_selection")
+    if selection:
+        rows.append(
+            [
+                "learning-rate rule",
+                f"$k = {selection['frequency']}$, {selection['iterations']} steps, "
+                f"{selection['seeds']} seeds; lowest median error, no divergence",
+            ]
+        )
+    ablation = train.get("ablation")
+    if ablation and ablation["initialisations"]:
+        rows.append(
+            [
+                "initialisation ablation",
+                f"{_list(_name(a) for a in ablation['activations'])} with "
+                f"{_list(escape(i) for i in ablation['initialisations'])}",
+            ]
+        )
+    if multi:
+        shallow, deep = multi["networks"]["shallow"], multi["networks"]["deep"]
+        two_d = multi["two_d"]
+        rows += [
+            ["multi-frequency: 1-D $k_j$", _list(multi["one_d"]["frequencies"])],
+            [
+                "multi-frequency: 2-D $k_j$",
+                _list(f"$({a}, {b})$" for a, b in two_d["frequencies"])
+                + f" on a ${two_d['points_per_side']}^2$ grid",
+            ],
+            [
+                "multi-frequency: networks",
+                f"shallow {shallow['width']} units; deep {deep['depth']} "
+                rf"$\times$ {deep['width']} units",
+            ],
+            [
+                "multi-frequency: steps, seeds, tolerance",
+                f"{multi['iterations']}, {multi['seeds']}, "
+                rf"$\Delta(k) < {format_number(multi['tolerance'])}$",
+            ],
+        ]
+    if digits:
+        rows += [
+            [
+                "digits: classes, test share",
+                f"{digits['classes'][0]} vs {digits['classes'][1]}, "
+                f"${format_number(digits['test_fraction'])}$",
+            ],
+            [
+                "digits: units, steps, seeds",
+                f"{digits['width']}, {digits['iterations']}, {digits['seeds']}",
+            ],
+            [
+                "digits: filter width",
+                f"${format_number(digits['filter_width'])}$ median input distances",
+            ],
+        ]
+    return rows
 
 
 def reproducibility_appendix(
@@ -264,3 +418,49 @@ def reproducibility_appendix(
     )
     timing = booktabs_table(["rule", "jobs", "seconds"], time_rows, "lrr")
     return software + "\n\\bigskip\n\n" + timing
+
+
+def experiment_macros(
+    train: Mapping[str, Any], multi: Mapping[str, Any], digits: Mapping[str, Any]
+) -> dict:
+    """Macros describing the learning-rate rule, multi-frequency and digits protocols."""
+    selection = train["learning_rate_selection"]
+    shallow, deep = multi["networks"]["shallow"], multi["networks"]["deep"]
+    one_d, two_d = multi["one_d"], multi["two_d"]
+    return {
+        "SelectionFrequency": str(selection["frequency"]),
+        "SelectionIterations": str(selection["iterations"]),
+        "SelectionSeeds": str(selection["seeds"]),
+        "MultiFrequencies": _list(one_d["frequencies"]),
+        "MultiNumPoints": str(one_d["num_points"]),
+        "MultiTwoFrequencies": _list(f"$({a}, {b})$" for a, b in two_d["frequencies"]),
+        "MultiGridSide": str(two_d["points_per_side"]),
+        "MultiSeeds": str(multi["seeds"]),
+        "MultiIterations": str(multi["iterations"]),
+        "MultiSelectionIterations": str(multi["selection_iterations"]),
+        "MultiTolerance": format_number(multi["tolerance"]),
+        "ShallowWidth": str(shallow["width"]),
+        "DeepDepth": str(deep["depth"]),
+        "DeepWidth": str(deep["width"]),
+        "Resolution": format_number(multi["resolution"]),
+        "DigitClassA": str(digits["classes"][0]),
+        "DigitClassB": str(digits["classes"][1]),
+        "DigitsWidth": str(digits["width"]),
+        "DigitsIterations": str(digits["iterations"]),
+        "DigitsSeeds": str(digits["seeds"]),
+        "DigitsFilterWidth": format_number(digits["filter_width"]),
+        "DigitsTestPercent": format_number(100 * digits["test_fraction"]),
+        "DigitsSource": "scikit-learn's bundled digits (8 by 8 pixels)"
+        if digits["images"] is None
+        else "MNIST (IDX files)",
+    }
+
+
+def speedup_macros(speedups: pd.DataFrame) -> dict:
+    """Median over frequencies of Hat's speed-up over ReLU, per optimizer."""
+    macros = {}
+    for optimizer, group in speedups.groupby("optimizer"):
+        usable = group[group["bound"] != "none"]
+        if len(usable):
+            macros[macro_name("speedup", optimizer)] = format_number(usable["speedup"].median(), 2)
+    return macros

@@ -250,3 +250,135 @@ def _mark_diverged(grid, frame: pd.DataFrame, palette: dict) -> None:
                 zorder=5,
                 label="diverged",
             )
+
+
+def plot_frequency_heatmaps(spectrum: pd.DataFrame, settings: list[str]) -> plt.Figure:
+    """``Delta(k)`` over iterations as heatmaps: rows setting x optimizer, columns activation.
+
+    ``spectrum`` has columns ``setting``, ``activation``, ``optimizer``,
+    ``seed``, ``step``, ``frequency`` (label), ``magnitude`` and
+    ``relative_error``; each cell shows the median over seeds on a log colour
+    scale, frequencies ordered by magnitude from the bottom.
+    """
+    from matplotlib.colors import LogNorm
+
+    set_theme()
+    frame = spectrum[spectrum["setting"].isin(settings)]
+    activations = [a for a in ACTIVATION_COLOURS if a in set(frame["activation"])]
+    optimizers = [o for o in ("sgd", "adam") if o in set(frame["optimizer"])]
+    rows = [(setting, optimizer) for setting in settings for optimizer in optimizers]
+    figure, axes = plt.subplots(
+        len(rows),
+        len(activations),
+        figsize=(TEXT_WIDTH_INCHES, 1.25 * len(rows) + 0.4),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    norm = LogNorm(vmin=1e-3, vmax=1.0)
+    image = None
+    for (row, (setting, optimizer)), row_axes in zip(enumerate(rows), axes, strict=True):
+        for column, (activation, axis) in enumerate(zip(activations, row_axes, strict=True)):
+            cell = frame[
+                (frame["setting"] == setting)
+                & (frame["optimizer"] == optimizer)
+                & (frame["activation"] == activation)
+            ]
+            table = cell.groupby(["magnitude", "frequency", "step"])["relative_error"].median()
+            wide = table.unstack("step").sort_index(level="magnitude")
+            steps = wide.columns.to_numpy()
+            image = axis.pcolormesh(
+                steps,
+                np.arange(len(wide)),
+                np.clip(wide.to_numpy(), 1e-3, 1.0),
+                norm=norm,
+                cmap="viridis",
+                shading="nearest",
+            )
+            axis.set_yticks(np.arange(len(wide)), wide.index.get_level_values("frequency"))
+            if row == 0:
+                axis.set_title(_display(activation))
+            if column == 0:
+                axis.set_ylabel(f"{setting}, {_display(optimizer)}\n$k$", fontsize=7)
+            if row == len(rows) - 1:
+                axis.set_xlabel("iteration")
+    if image is not None:
+        figure.colorbar(image, ax=axes, label=r"$\Delta(k)$", shrink=0.6)
+    return figure
+
+
+def plot_digits_components(components: pd.DataFrame) -> plt.Figure:
+    """Low- and high-frequency error on the digits over iterations, per optimizer and activation.
+
+    ``components`` has columns ``activation``, ``optimizer``, ``seed``,
+    ``step``, ``part`` (``low``/``high``) and ``relative_error``; lines are
+    medians over seeds with their range shaded.
+    """
+    set_theme()
+    frame = components.assign(
+        activation=components["activation"].map(_display),
+        optimizer=components["optimizer"].map(_display),
+    )
+    palette = {_display(k): v for k, v in ACTIVATION_COLOURS.items()}
+    grid = sns.relplot(
+        data=frame,
+        x="step",
+        y="relative_error",
+        hue="activation",
+        palette={k: v for k, v in palette.items() if k in set(frame["activation"])},
+        style="part",
+        style_order=["low", "high"],
+        col="optimizer",
+        kind="line",
+        estimator="median",
+        errorbar=("pi", 100),
+        height=2.0,
+        aspect=1.4,
+        facet_kws={"sharex": False},
+    )
+    grid.set(yscale="log")
+    grid.set_axis_labels("iteration", "relative error of the part")
+    grid.set_titles("{col_name}")
+    return grid.figure
+
+
+def plot_initialisation_ablation(summary: pd.DataFrame, main: str) -> plt.Figure:
+    """Iterations to tolerance against frequency for every initialisation x activation.
+
+    ``summary`` (:func:`hatlib.analysis.summarise_runs`) has columns
+    ``initialisation``, ``activation``, ``optimizer``, ``frequency``,
+    ``iterations_to_tolerance`` and ``censored``; one panel per optimizer,
+    medians over seeds, censored runs drawn as open markers at their cap.
+    """
+    set_theme()
+    optimizers = [o for o in ("sgd", "adam") if o in set(summary["optimizer"])]
+    figure, axes = plt.subplots(
+        1, len(optimizers), figsize=(TEXT_WIDTH_INCHES, 2.4), sharey=True, squeeze=False
+    )
+    styles = {main: "-"}
+    for axis, optimizer in zip(axes[0], optimizers, strict=True):
+        panel = summary[summary["optimizer"] == optimizer]
+        for (initialisation, activation), runs in panel.groupby(["initialisation", "activation"]):
+            style = styles.setdefault(initialisation, "--")
+            medians = runs.groupby("frequency")["iterations_to_tolerance"].median()
+            label = f"{_display(activation)}, {initialisation.replace('_', ' ')}"
+            colour = ACTIVATION_COLOURS.get(activation, "black")
+            axis.plot(medians.index, medians.to_numpy(), style, color=colour, label=label)
+            for censored, marker in ((False, "o"), (True, "o")):
+                points = runs[runs["censored"] == censored]
+                axis.scatter(
+                    points["frequency"],
+                    points["iterations_to_tolerance"],
+                    s=10,
+                    marker=marker,
+                    facecolors="none" if censored else colour,
+                    edgecolors=colour,
+                    zorder=3,
+                )
+        axis.set(xscale="log", yscale="log", xlabel="frequency $k$", title=_display(optimizer))
+        frequencies = sorted(panel["frequency"].unique())
+        axis.set_xticks(frequencies, [str(k) for k in frequencies])
+        axis.minorticks_off()
+    axes[0][0].set_ylabel("iterations to tolerance")
+    axes[0][-1].legend(fontsize=6, frameon=False)
+    return figure

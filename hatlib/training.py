@@ -196,6 +196,7 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: int = 0,
     on_step: Callable[[int], None] | None = None,
+    probe: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> TrainingResult:
     """Train every member of ``model`` on the samples ``(inputs, targets)``.
 
@@ -210,6 +211,12 @@ def train(
     finds a checkpoint of the same run there resumes from it, and ends with
     the same results as a run never interrupted. ``on_step(step)`` is called
     before each step's computation (progress reporting, tests).
+
+    ``inputs`` may also have shape ``(N, d)`` (any model that accepts it). The
+    per-frequency errors are then, or whenever ``probe`` is given, what
+    ``probe(residual)`` returns for float64 residuals ``(S, N)``: a tensor
+    ``(S, len(frequencies))`` whose column ``j`` is recorded under
+    ``frequencies[j]`` (for example :class:`hatlib.spectral.DFTProbe`).
     """
     first = next(model.parameters())
     members = first.shape[0]
@@ -218,7 +225,12 @@ def train(
     y = y.expand(members, -1).contiguous()  # (S, N)
     y64 = y.to(torch.float64)
     target_norm = torch.linalg.vector_norm(y64, dim=1).cpu().numpy()  # (S,)
-    target_dft = torch.fft.rfft(y64, dim=1)[:, frequencies]  # (S, F)
+    if probe is None:
+        target_dft = torch.abs(torch.fft.rfft(y64, dim=1)[:, frequencies])  # (S, F)
+
+        def probe(residual: torch.Tensor) -> torch.Tensor:
+            return torch.abs(torch.fft.rfft(residual, dim=1)[:, frequencies]) / target_dft
+
     parameters = _trainable_parameters(model, config.trainable)
     optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
     num_points = x.shape[0]
@@ -267,8 +279,7 @@ def train(
         record = active & (log_all | stopping)
         if record.any():
             residual = output.to(torch.float64) - y64  # (S, N)
-            dft = torch.fft.rfft(residual, dim=1)[:, frequencies]
-            delta = (torch.abs(dft) / torch.abs(target_dft)).cpu().numpy()  # (S, F)
+            delta = probe(residual).cpu().numpy()  # (S, F)
             for member in np.flatnonzero(record):
                 history.append((member, step, loss_values[member], errors[member]))
                 spectrum.append((member, step, delta[member]))

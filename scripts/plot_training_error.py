@@ -5,5 +5,7 @@ from hatlib.plotting import plot_training_error, save_figure
 from hatlib.runtime import setup_logging
 
 setup_logging(snakemake.log[0])
-history = read_table(snakemake.input[0], ["activation", "optimizer", "frequency", "step", "status"])
+columns = ["initialisation", "activation", "optimizer", "frequency", "step", "status"]
+history = read_table(snakemake.input[0], columns)
+history = history[history["initialisation"] == snakemake.params.initialisation]
 save_figure(plot_training_error(history), snakemake.output[0])

@@ -1,6 +1,6 @@
-"""Iterations to tolerance per run, and learning-time exponents."""
+"""Iterations to tolerance per run, learning-time exponents and Hat's speed-up over ReLU."""
 
-from hatlib.analysis import learning_time_exponents, summarise_runs
+from hatlib.analysis import learning_time_exponents, speedups, summarise_runs
 from hatlib.io import read_table, write_table
 from hatlib.runtime import setup_logging
 
@@ -8,5 +8,9 @@ log = setup_logging(snakemake.log[0])
 history = read_table(snakemake.input.history, ["step", "relative_l2_error", "status"])
 summary = summarise_runs(history, snakemake.params.tolerance)
 write_table(summary, snakemake.output.summary)
-write_table(learning_time_exponents(summary), snakemake.output.exponents)
+exponents = learning_time_exponents(summary)
+write_table(exponents, snakemake.output.exponents)
+main = summary[summary["initialisation"] == snakemake.params.initialisation]
+write_table(speedups(main), snakemake.output.speedups)
 log.info("summarised %d runs at tolerance %g", len(summary), snakemake.params.tolerance)
+log.info("learning-time exponents\n%s", exponents.to_string())

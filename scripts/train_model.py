@@ -1,4 +1,4 @@
-"""Train one network: one activation x optimizer x frequency x seed."""
+"""Train the networks of one initialisation x activation x optimizer x frequency (all seeds)."""
 
 from hatlib.runtime import setup_logging
 
@@ -8,17 +8,19 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from hatlib.experiments import ModelConfig, run_sine_fit  # noqa: E402
+from hatlib.experiments import ModelConfig, chosen_learning_rate, run_sine_fit  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 from hatlib.training import TrainingConfig  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)
 data = read_table(snakemake.input.data, columns=["x", "y"])
+search = read_table(snakemake.input.learning_rates, ["optimizer", "learning_rate", "chosen"])
+rate = chosen_learning_rate(search, snakemake.wildcards.optimizer)
 result, metadata = run_sine_fit(
     data,
     int(snakemake.wildcards.frequency),
     ModelConfig(**snakemake.params.model),
-    TrainingConfig(**snakemake.params.training),
+    TrainingConfig(**snakemake.params.training, learning_rate=rate),
     device=snakemake.params.device,
     checkpoint=snakemake.params.checkpoint,
     checkpoint_every=snakemake.params.checkpoint_every,

@@ -3,23 +3,35 @@
 from hatlib.io import read_table, write_text
 from hatlib.latex import macro_file
 from hatlib.paper import (
+    claims_macros,
     condition_number_macros,
     decay_macros,
+    digits_macros,
+    experiment_macros,
     exponent_macros,
     final_error_macros,
     gd_step_macros,
     setup_macros,
+    speedup_macros,
 )
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
+summary = read_table(snakemake.input.summary)
+main = summary[summary["initialisation"] == snakemake.params.initialisation]
 macros = {
     **setup_macros(snakemake.params.train, snakemake.params.data, snakemake.params.tolerance),
     **condition_number_macros(read_table(snakemake.input.condition_numbers)),
     **decay_macros(read_table(snakemake.input.decay_exponents)),
     **gd_step_macros(read_table(snakemake.input.gd_steps)),
     **exponent_macros(read_table(snakemake.input.exponents)),
-    **final_error_macros(read_table(snakemake.input.summary)),
+    **final_error_macros(main),
+    **claims_macros(read_table(snakemake.input.claims)),
+    **digits_macros(read_table(snakemake.input.accuracy)),
+    **speedup_macros(read_table(snakemake.input.speedups)),
+    **experiment_macros(
+        snakemake.params.train, snakemake.params.multifrequency, snakemake.params.digits
+    ),
 }
 write_text(macro_file(macros), snakemake.output[0])
 log.info("wrote %d macros", len(macros))

@@ -1,7 +1,13 @@
 """Write the paper's generated tables (booktabs tabular environments)."""
 
 from hatlib.io import read_table, write_text
-from hatlib.paper import condition_number_table, learning_time_table, mesh_ratio_table
+from hatlib.paper import (
+    claims_latex_table,
+    condition_number_table,
+    learning_time_table,
+    mesh_ratio_table,
+    speedup_table,
+)
 from hatlib.runtime import setup_logging
 
 setup_logging(snakemake.log[0])
@@ -9,4 +15,7 @@ kappa = read_table(snakemake.input.condition_numbers)
 write_text(condition_number_table(kappa), snakemake.output.condition_numbers)
 write_text(mesh_ratio_table(kappa), snakemake.output.mesh_ratios)
 summary = read_table(snakemake.input.summary)
+summary = summary[summary["initialisation"] == snakemake.params.initialisation]
 write_text(learning_time_table(summary), snakemake.output.learning_times)
+write_text(speedup_table(read_table(snakemake.input.speedups)), snakemake.output.speedups)
+write_text(claims_latex_table(read_table(snakemake.input.claims)), snakemake.output.claims)

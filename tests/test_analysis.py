@@ -3,12 +3,17 @@ import pandas as pd
 import pytest
 
 from hatlib.analysis import (
+    censored_slope,
+    choose_learning_rate,
     combine_runs,
     compare_gd_steps,
     condition_numbers,
     decay_exponents,
     iterations_to_tolerance,
+    learning_iterations,
     learning_time_exponents,
+    spectral_bias_ratios,
+    speedups,
     summarise_runs,
 )
 
@@ -38,15 +43,16 @@ def test_learning_time_exponent_recovers_a_power_law():
         for activation, power in [("relu", 2.0), ("hat", 0.0)]
         for k in frequencies
     ]
-    exponents = learning_time_exponents(pd.DataFrame(rows)).set_index("activation")
-    assert exponents.loc["relu", "exponent"] == pytest.approx(2.0, abs=1e-6)
-    assert exponents.loc["hat", "exponent"] == pytest.approx(0.0, abs=1e-6)
+    exponents = learning_time_exponents(pd.DataFrame(rows), replicates=50)
+    exponents = exponents.set_index("activation")
+    assert exponents.loc["relu", "exponent"] == pytest.approx(2.0, abs=1e-3)
+    assert exponents.loc["hat", "exponent"] == pytest.approx(0.0, abs=1e-3)
     assert exponents.loc["relu", "runs"] == 5
 
 
 def _job(activation, optimizer, frequency, status):
     return {
-        "model": {"activation": activation},
+        "model": {"activation": activation, "initialisation": "fem_grid"},
         "training": {"optimizer": optimizer},
         "frequency": frequency,
         "status": status,
@@ -63,7 +69,8 @@ def test_combine_and_summarise_runs():
             _job("relu", "sgd", 1, {"0": "diverged"}),
         ],
     )
-    assert list(combined.columns[:5]) == ["activation", "optimizer", "frequency", "seed", "status"]
+    columns = ["initialisation", "activation", "optimizer", "frequency", "seed", "status"]
+    assert list(combined.columns[:6]) == columns
     summary = summarise_runs(combined, tolerance=0.1).set_index(["activation", "seed"])
     assert summary.loc[("hat", 1), "iterations_to_tolerance"] == 10
     assert not summary.loc[("hat", 1), "censored"]
@@ -119,16 +126,92 @@ def test_compare_gd_steps_excludes_censored_runs():
     assert np.isnan(table.loc["sine2", "relative_difference"])
 
 
-def test_learning_time_exponent_with_censoring():
-    rows = [
-        {"activation": a, "optimizer": "sgd", "frequency": k, "iterations_to_tolerance": it,
-         "censored": c}
-        for a, k, it, c in [
-            ("relu", 1, 100, False), ("relu", 4, 1000, True),
-            ("tanh", 1, 1000, True), ("tanh", 4, 1000, True),
-        ]
-    ]  # fmt: skip
-    exponents = learning_time_exponents(pd.DataFrame(rows)).set_index("activation")
-    assert exponents.loc["relu", "lower_bound"]
-    assert exponents.loc["relu", "exponent"] == pytest.approx(np.log(10) / np.log(4))
-    assert np.isnan(exponents.loc["tanh", "exponent"])
+def _noisy_power_law(slope, cap, seeds=5, seed=0):
+    """Runs whose log iterations follow ``slope`` with noise, censored at ``cap``."""
+    rng = np.random.default_rng(seed)
+    frequencies = np.repeat([1, 2, 4, 8, 16, 32], seeds)
+    log_iterations = np.log(50) + slope * np.log(frequencies) + rng.normal(0, 0.2, len(frequencies))
+    iterations = np.exp(log_iterations)
+    return pd.DataFrame(
+        {
+            "activation": "relu",
+            "optimizer": "sgd",
+            "frequency": frequencies,
+            "seed": np.tile(np.arange(seeds), 6),
+            "iterations_to_tolerance": np.minimum(iterations, cap),
+            "censored": iterations >= cap,
+        }
+    )
+
+
+def test_censored_exponent_recovers_the_slope_that_a_naive_fit_understates():
+    runs = _noisy_power_law(2.0, cap=10_000)
+    assert runs["censored"].sum() >= 5  # the k = 32 runs reach the cap
+    row = learning_time_exponents(runs, replicates=200).iloc[0]
+    naive = np.polyfit(np.log(runs["frequency"]), np.log(runs["iterations_to_tolerance"]), 1)[0]
+    assert naive < 1.85  # capped runs counted as measurements flatten the fit
+    assert row["exponent"] == pytest.approx(2.0, abs=0.1)
+    assert row["lower"] < row["exponent"] < row["upper"]
+    assert row["lower"] < 2.0 < row["upper"]
+    assert row["censored_runs"] == runs["censored"].sum()
+    assert row["runs"] == len(runs)  # censored runs are counted, not dropped
+
+
+def test_censored_slope_needs_two_uncensored_frequencies():
+    x = np.log([1.0, 2.0, 4.0])
+    assert np.isnan(censored_slope(x, np.log([10.0, 100.0, 100.0]), np.array([0, 1, 1], bool)))
+    assert np.isfinite(censored_slope(x, np.log([10.0, 40.0, 100.0]), np.array([0, 0, 1], bool)))
+
+
+def test_bootstrap_interval_narrows_with_more_seeds():
+    few = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=3), replicates=200).iloc[0]
+    many = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=30), replicates=200).iloc[0]
+    assert many["upper"] - many["lower"] < few["upper"] - few["lower"]
+
+
+def test_speedups_mark_censored_medians_as_bounds():
+    rows = []
+    for k, relu, relu_cut in [(1, 400, False), (8, 1000, True)]:
+        for seed in range(3):
+            rows.append(("relu", k, seed, relu, relu_cut))
+            rows.append(("hat", k, seed, 100, False))
+    summary = pd.DataFrame(
+        rows, columns=["activation", "frequency", "seed", "iterations_to_tolerance", "censored"]
+    ).assign(optimizer="adam")
+    table = speedups(summary).set_index("frequency")
+    assert table.loc[1, "speedup"] == pytest.approx(4.0)
+    assert table.loc[1, "bound"] == "exact"
+    assert table.loc[8, "bound"] == "lower"
+
+
+def test_choose_learning_rate_skips_diverged_candidates():
+    search = pd.DataFrame(
+        {
+            "learning_rate": [0.1, 0.1, 1.0, 1.0, 0.01, 0.01],
+            "seed": [0, 1, 0, 1, 0, 1],
+            "final_error": [0.2, 0.3, 0.01, 0.01, 0.5, 0.6],
+            "status": ["completed", "completed", "completed", "diverged", "completed", "completed"],
+        }
+    )
+    assert choose_learning_rate(search) == 0.1  # 1.0 is better but one seed diverged
+    assert choose_learning_rate(search.assign(status="diverged")) == 0.01
+
+
+def test_spectral_bias_ratio_from_learning_iterations():
+    rows = []
+    for activation, high in [("relu", 800), ("hat", 100)]:
+        for seed in range(3):
+            for frequency, step_below in [(1, 100), (8, high)]:
+                for step in range(0, 1001, 100):
+                    error = 0.01 if step >= step_below else 1.0
+                    rows.append((activation, seed, frequency, step, error))
+    spectrum = pd.DataFrame(
+        rows, columns=["activation", "seed", "frequency", "step", "relative_error"]
+    )
+    learned = learning_iterations(spectrum, 0.1, ["activation", "seed", "frequency"])
+    assert learned["censored"].sum() == 0
+    ratios = spectral_bias_ratios(learned, ["activation"]).set_index("activation")
+    assert ratios.loc["relu", "ratio"] == pytest.approx(8.0)
+    assert ratios.loc["hat", "ratio"] == pytest.approx(1.0)
+    censored = learning_iterations(spectrum.assign(relative_error=1.0), 0.1, ["activation"])
+    assert censored["censored"].all()

@@ -25,8 +25,9 @@ def test_schema_names_equal_hatlib_registries(schema):
     train = schema["properties"]["train"]["properties"]
     assert set(schema["$defs"]["activation"]["enum"]) == set(ACTIVATIONS)
     assert set(schema["$defs"]["optimizer"]["enum"]) == set(OPTIMIZERS)
-    assert set(train["learning_rates"]["properties"]) == set(ACTIVATIONS)
-    assert set(schema["$defs"]["optimizer_learning_rates"]["properties"]) == set(OPTIMIZERS)
+    assert set(schema["properties"]["learning_rate_grid"]["properties"]) == set(OPTIMIZERS)
+    ablation = train["ablation"]["properties"]["initialisations"]["items"]["enum"]
+    assert set(ablation) == set(INITIALISATIONS)
     assert set(train["initialisation"]["enum"]) == set(INITIALISATIONS)
     assert set(train["dtype"]["enum"]) == set(DTYPES)
     assert tuple(train["trainable"]["enum"]) == TRAINABLE
@@ -69,10 +70,18 @@ def test_narrow_network_warns_with_both_numbers(quick):
     assert "train.width = 16" in warning and "frequency 8" in warning
 
 
-def test_missing_learning_rate_is_an_error(quick):
+def test_ablation_of_an_untrained_activation_is_an_error(quick):
     config = copy.deepcopy(quick)
-    del config["train"]["learning_rates"]["tanh"]
-    with pytest.raises(ConfigError, match="learning_rates has no entry for activation 'tanh'"):
+    config["train"]["ablation"]["activations"] = ["relu"]
+    config["train"]["activations"] = ["hat"]
+    with pytest.raises(ConfigError, match=r"ablation\.activations contains 'relu'"):
+        check_config(config)
+
+
+def test_digits_images_without_labels_is_an_error(quick):
+    config = copy.deepcopy(quick)
+    config["digits"]["images"] = "train-images-idx3-ubyte"
+    with pytest.raises(ConfigError, match=r"digits\.labels = None"):
         check_config(config)
 
 
@@ -133,15 +142,17 @@ BAD_CONFIGS = [
     ("train.trainable", "inner", "train.trainable = 'inner'"),
     ("train.stop_below", -0.1, "train.stop_below = -0.1"),
     ("train.dtype", "float16", "train.dtype = 'float16'"),
-    ("train.learning_rates.relu.sgd", -0.1, "train.learning_rates.relu.sgd = -0.1"),
-    ("train.learning_rates.relu.sgd", 0, "train.learning_rates.relu.sgd = 0"),
-    ("train.learning_rates.relu.sgd", "fast", "train.learning_rates.relu.sgd = 'fast'"),
-    (
-        "train.learning_rates.sigmoid",
-        {"sgd": 0.1},
-        "unknown key(s) ['sigmoid'] in train.learning_rates",
-    ),
-    ("train.learning_rates.tanh", DELETE, "no entry for activation 'tanh'"),
+    ("learning_rate_grid.sgd", [-0.1], "learning_rate_grid.sgd[0] = -0.1"),
+    ("learning_rate_grid.adam", [0], "learning_rate_grid.adam[0] = 0"),
+    ("learning_rate_grid.sgd", ["fast"], "learning_rate_grid.sgd[0] = 'fast'"),
+    ("learning_rate_grid.rmsprop", [0.1], "unknown key(s) ['rmsprop'] in learning_rate_grid"),
+    ("learning_rate_grid.adam", DELETE, "'adam' is a required property"),
+    ("train.learning_rate_selection.frequency", 200, "learning_rate_selection.frequency = 200"),
+    ("multifrequency.one_d.frequencies", [1, 300], "one_d.frequencies contains 300"),
+    ("multifrequency.two_d.frequencies", [[1, 0], [0, 0]], "contains [0, 0]"),
+    ("multifrequency.networks.deep.depth", 0, "multifrequency.networks.deep.depth = 0"),
+    ("digits.classes", [3, 3], "digits.classes"),
+    ("digits.test_fraction", 1.0, "digits.test_fraction = 1.0"),
     ("train.widht", 64, "unknown key(s) ['widht'] in train"),
     ("train.width", DELETE, "'width' is a required property"),
     ("fem.bases", ["relu", "quadratic"], "fem.bases[1] = 'quadratic'"),

@@ -68,9 +68,50 @@ def test_learning_time_table_needs_its_columns(column):
 def test_exponent_phrases():
     from hatlib.paper import exponent_phrase
 
-    assert exponent_phrase(1.234, False) == r"\num{1.2}"
-    assert exponent_phrase(1.234, True) == r"at least \num{1.2}"
-    assert "censored" in exponent_phrase(float("nan"), True)
+    nan = float("nan")
+    assert exponent_phrase(1.234, 0.9, 1.5) == r"\num{1.2} [\num{0.90}, \num{1.5}]"
+    assert "not identified" in exponent_phrase(1.234, nan, nan)
+    assert "not measurable" in exponent_phrase(nan, nan, nan)
+
+
+def test_claims_latex_table_marks_failures_and_undetermined():
+    from hatlib.paper import claims_latex_table, claims_macros
+
+    claims = pd.DataFrame(
+        {
+            "claim": ["a", "b", "c"],
+            "statement": ["eigenvalues fall like k^-4", "Hat is faster", "x_1 & y"],
+            "statistic": ["slope", "ratio", "difference"],
+            "threshold": ["<= 0.2", ">= 2.0", "> 0"],
+            "value": [0.01, 1.2, float("nan")],
+            "verdict": ["holds", "does not hold", "undetermined"],
+        }
+    )
+    text = claims_latex_table(claims)
+    assert r"\textbf{does not hold}" in text and r"\emph{undetermined}" in text
+    assert r"k\textasciicircum{}-4" in text and r"x\_1 \& y" in text
+    assert r"$\leq$ 0.2" in text and r"$\geq$ 2.0" in text and "$>$ 0" in text
+    assert "\t" not in text  # no tab from a mangled escape
+    assert claims_macros(claims) == {
+        "ClaimsTotal": "3",
+        "ClaimsHold": "1",
+        "ClaimsFail": "1",
+        "ClaimsUndetermined": "1",
+    }
+
+
+def test_speedup_table_shows_bounds():
+    from hatlib.paper import speedup_table
+
+    speedups = pd.DataFrame(
+        {
+            "optimizer": ["adam"] * 3,
+            "frequency": [1, 2, 4],
+            "speedup": [4.0, 17.0, float("nan")],
+            "bound": ["exact", "lower", "none"],
+        }
+    )
+    assert r"Adam & $\num{4.0}$ & $>$$\num{17}$ & -- \\" in speedup_table(speedups)
 
 
 def test_learning_time_table_shows_diverged_runs():
@@ -94,11 +135,31 @@ def test_methods_table_renders_the_configuration(repository):
     from hatlib.paper import methods_table
 
     config = yaml.safe_load((repository / "config/quick.yaml").read_text())
-    text = methods_table(config["data"], config["train"], config["theory"], config["fem"], 0.1)
+    chosen = pd.DataFrame(
+        {
+            "initialisation": ["fem_grid", "torch_default"],
+            "activation": ["hat", "hat"],
+            "optimizer": ["sgd", "sgd"],
+            "learning_rate": [0.3, 0.1],
+        }
+    )
+    text = methods_table(
+        config["data"],
+        config["train"],
+        config["theory"],
+        config["fem"],
+        0.1,
+        chosen,
+        config["learning_rate_grid"],
+        config["multifrequency"],
+        config["digits"],
+    )
     assert f"hidden units & {config['train']['width']} \\\\" in text
     assert r"learning rate, Hat, GD & $\num{0.300}$ \\" in text
+    assert r"learning rate, Hat, GD (torch\_default) & $\num{0.100}$ \\" in text
     assert "fem\\_grid" in text
-    assert text.count(r"\\") == 2 + len(config["train"]["activations"]) * 2 + 16
+    assert r"deep 3 $\times$ 32 units" in text
+    assert "\t" not in text
 
 
 def test_reproducibility_appendix_sums_runtimes_per_rule():

@@ -53,6 +53,7 @@ def test_quick_run_builds_the_paper(quick_run):
     assert pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
     figures = ["gram_spectrum", "condition_number", "eigenfunctions", "gd_steps", "training_error"]
+    figures += ["initialisation_ablation", "heatmap_1d", "heatmap_2d", "digits"]
     for figure in (f"{name}.pdf" for name in figures):
         assert (quick_run / "results/figures" / figure).stat().st_size > 1000
 
@@ -60,19 +61,56 @@ def test_quick_run_builds_the_paper(quick_run):
 def test_aggregated_table_has_every_run(quick_run):
     config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())["train"]
     history = pd.read_parquet(quick_run / "results/tables/training_history.parquet")
-    runs = set(
-        history[["activation", "optimizer", "frequency", "seed"]].itertuples(index=False, name=None)
+    keys = ["initialisation", "activation", "optimizer", "frequency", "seed"]
+    runs = set(history[keys].itertuples(index=False, name=None))
+    models = [(config["initialisation"], activation) for activation in config["activations"]]
+    models += itertools.product(
+        config["ablation"]["initialisations"], config["ablation"]["activations"]
     )
-    expected = set(
-        itertools.product(
-            config["activations"],
-            config["optimizers"],
-            config["frequencies"],
-            range(config["seeds"]),
+    expected = {
+        (initialisation, activation, optimizer, frequency, seed)
+        for initialisation, activation in models
+        for optimizer, frequency, seed in itertools.product(
+            config["optimizers"], config["frequencies"], range(config["seeds"])
         )
-    )
+    }
     assert runs == expected
-    assert (history.groupby(["activation", "optimizer", "frequency", "seed"]).size() > 1).all()
+    assert (history.groupby(keys).size() > 1).all()
+
+
+def test_claims_table_gives_a_verdict_on_every_claim(quick_run):
+    claims = pd.read_csv(quick_run / "results/claims.csv")
+    assert claims["claim"].is_unique
+    assert {"relu-bias-sgd", "hat-flat-adam", "hat-faster-sgd", "hat-accuracy-digits"} <= set(
+        claims["claim"]
+    )
+    assert {"hat-flat-1d-shallow", "hat-flat-2d-deep", "hat-flat-digits"} <= set(claims["claim"])
+    assert set(claims["verdict"]) <= {"holds", "does not hold", "undetermined"}
+    decided = claims[claims["verdict"] != "undetermined"]
+    assert decided["value"].notna().all()
+    assert len(decided) >= len(claims) // 2
+    table = (quick_run / "paper/generated/claims.tex").read_text()
+    assert table.count(r"\\") == len(claims) + 1  # header and one row per claim
+
+
+def test_multifrequency_and_digits_tables(quick_run):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())
+    multi = config["multifrequency"]
+    spectrum = pd.read_parquet(quick_run / "results/tables/multifrequency_spectrum.parquet")
+    settings = {"1d-shallow", "1d-deep", "2d-shallow", "2d-deep"}
+    assert set(spectrum["setting"]) == settings
+    assert set(spectrum.loc[spectrum["setting"] == "1d-deep", "frequency"]) == {
+        str(k) for k in multi["one_d"]["frequencies"]
+    }
+    assert spectrum["step"].min() == 0  # the error at initialisation is recorded
+    groups = spectrum.groupby(["setting", "activation", "optimizer"]).ngroups
+    assert groups == len(settings) * len(multi["activations"]) * len(multi["optimizers"])
+    accuracy = pd.read_csv(quick_run / "results/tables/digits_accuracy.csv")
+    assert accuracy["test_accuracy"].between(0, 1).all()
+    assert accuracy["test_accuracy"].mean() > 0.8  # the digits are learned
+    rates = pd.read_csv(quick_run / "results/tables/learning_rates.csv")
+    chosen = rates[rates["chosen"]]
+    assert chosen.groupby(["initialisation", "activation", "optimizer"]).size().eq(2).all()
 
 
 def test_paper_numbers_come_from_generated_macros(quick_run):
@@ -162,21 +200,27 @@ def test_adding_a_frequency_trains_only_the_new_jobs(quick_run, tmp_path):
     (clone / "more.yaml").write_text("train:\n  frequencies: [1, 4, 8, 2]\n")
     planned = _planned_jobs(clone, "--configfile", "config/quick.yaml", "more.yaml")
     config = yaml.safe_load((clone / "config/quick.yaml").read_text())["train"]
-    assert planned["train_model"] == len(config["activations"]) * len(config["optimizers"])
+    models = len(config["activations"]) + len(config["ablation"]["activations"]) * len(
+        config["ablation"]["initialisations"]
+    )
+    assert planned["train_model"] == models * len(config["optimizers"])
+    assert "select_learning_rate" not in planned  # selection runs at its own frequency
     assert planned["make_dataset"] == 1
     assert "assemble_gram_spectrum" not in planned and "measure_gd_steps" not in planned
 
 
 def test_forcerun_of_one_training_job_reruns_it_and_its_downstream_only(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
-    target = "results/runs/hat/adam/k4/history.parquet"
+    target = "results/runs/fem_grid/hat/adam/k4/history.parquet"
     planned = _planned_jobs(clone, "--forcerun", target)
     assert planned["train_model"] == 1
     assert set(planned) == {
         "train_model",
         "aggregate_runs",
         "summarise_runs",
+        "evaluate_claims",
         "plot_training_error",
+        "plot_initialisation_ablation",
         "write_paper_macros",
         "write_paper_tables",
         "write_reproducibility_appendix",
@@ -187,7 +231,7 @@ def test_forcerun_of_one_training_job_reruns_it_and_its_downstream_only(quick_ru
 
 def test_same_job_twice_gives_identical_tables(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
-    run = clone / "results/runs/relu/sgd/k4"
+    run = clone / "results/runs/fem_grid/relu/sgd/k4"
     before = {name: pd.read_parquet(run / name) for name in ("history.parquet", "spectrum.parquet")}
     result = _snakemake(
         clone, "--forcerun", "train_model", "--until", "train_model", "--cores", "2"
@@ -204,7 +248,7 @@ def test_same_job_twice_gives_identical_tables(quick_run, tmp_path):
 @pytest.mark.parametrize(
     ("corrupted", "log"),
     [
-        ("results/runs/tanh/adam/k1/history.parquet", "results/logs/aggregate_runs.log"),
+        ("results/runs/fem_grid/tanh/adam/k1/history.parquet", "results/logs/aggregate_runs.log"),
         ("results/data/sine_k4.parquet", "results/logs/train_model/*_k4.log"),
     ],
 )
@@ -226,7 +270,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(quick_run, tmp_path):
 
     clone = _clone(quick_run, tmp_path)
     (clone / "long.yaml").write_text("train:\n  iterations: 40000\n  checkpoint_every: 2000\n")
-    target = "results/runs/hat/sgd/k1/history.parquet"
+    target = "results/runs/fem_grid/hat/sgd/k1/history.parquet"
     arguments = [
         SNAKEMAKE,
         target,
@@ -237,7 +281,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(quick_run, tmp_path):
         "long.yaml",
     ]
     job = subprocess.Popen(arguments, cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    checkpoint = clone / "results/checkpoints/hat_sgd_k1.pt"
+    checkpoint = clone / "results/checkpoints/fem_grid_hat_sgd_k1.pt"
     deadline = time.monotonic() + 300
     while not checkpoint.exists() and time.monotonic() < deadline and job.poll() is None:
         time.sleep(0.05)
@@ -259,7 +303,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(quick_run, tmp_path):
 
     resumed = subprocess.run(arguments, cwd=clone, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    log = (clone / "results/logs/train_model/hat_sgd_k1.log").read_text()
+    log = (clone / "results/logs/train_model/fem_grid_hat_sgd_k1.log").read_text()
     assert "resumed from checkpoint" in log
     assert not checkpoint.exists()
     history = pd.read_parquet(clone / target)

@@ -23,8 +23,10 @@ rule summarise_runs:
     output:
         summary="results/tables/run_summary.csv",
         exponents="results/tables/learning_time_exponents.csv",
+        speedups="results/tables/speedups.csv",
     params:
         tolerance=config["analysis"]["tolerance"],
+        initialisation=TRAIN["initialisation"],
     log:
         "results/logs/summarise_runs.log",
     conda:
@@ -67,3 +69,82 @@ rule compare_gd_steps:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/compare_gd_steps.py"
+
+
+rule aggregate_learning_rates:
+    input:
+        model_files(SELECTION_FILE),
+    output:
+        "results/tables/learning_rates.csv",
+    params:
+        models=MODELS,
+    log:
+        "results/logs/aggregate_learning_rates.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_learning_rates.py"
+
+
+rule aggregate_multifrequency:
+    input:
+        spectra=multifrequency_files("spectrum.parquet"),
+        searches=multifrequency_files("learning_rates.csv"),
+    output:
+        spectrum="results/tables/multifrequency_spectrum.parquet",
+        learned="results/tables/multifrequency_learning.csv",
+        ratios="results/tables/multifrequency_ratios.csv",
+        rates="results/tables/multifrequency_learning_rates.csv",
+    params:
+        runs=MULTI_RUNS,
+        tolerance=MULTI["tolerance"],
+    log:
+        "results/logs/aggregate_multifrequency.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_multifrequency.py"
+
+
+rule aggregate_digits:
+    input:
+        components=expand(f"{DIGITS_DIR}/components.parquet", activation=DIGITS["activations"]),
+        accuracy=expand(f"{DIGITS_DIR}/accuracy.csv", activation=DIGITS["activations"]),
+        searches=expand(f"{DIGITS_DIR}/learning_rates.csv", activation=DIGITS["activations"]),
+    output:
+        components="results/tables/digits_components.parquet",
+        accuracy="results/tables/digits_accuracy.csv",
+        ratios="results/tables/digits_ratios.csv",
+        rates="results/tables/digits_learning_rates.csv",
+    params:
+        activations=DIGITS["activations"],
+        tolerance=MULTI["tolerance"],
+    log:
+        "results/logs/aggregate_digits.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_digits.py"
+
+
+rule evaluate_claims:
+    input:
+        exponents="results/tables/learning_time_exponents.csv",
+        speedups="results/tables/speedups.csv",
+        multifrequency="results/tables/multifrequency_ratios.csv",
+        digits="results/tables/digits_ratios.csv",
+        accuracy="results/tables/digits_accuracy.csv",
+        decay="results/tables/decay_exponents.csv",
+        condition="results/tables/condition_numbers.csv",
+        gd_steps="results/tables/gd_steps.csv",
+    output:
+        "results/claims.csv",
+    params:
+        initialisation=TRAIN["initialisation"],
+        ablation=TRAIN["ablation"]["initialisations"],
+    log:
+        "results/logs/evaluate_claims.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/evaluate_claims.py"

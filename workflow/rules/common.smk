@@ -1,4 +1,5 @@
 # Configuration validation, the experiment grid and input functions.
+import os
 import shutil
 import sys
 
@@ -21,6 +22,9 @@ TRAIN_GPUS = int(
 
 
 wildcard_constraints:
+    initialisation=r"[a-z][a-z_]*",
+    dimension=r"[12]",
+    network=r"shallow|deep",
     activation=r"[a-z][a-z0-9_]*",
     optimizer=r"[a-z]+",
     frequency=r"\d+",
@@ -30,17 +34,51 @@ wildcard_constraints:
     target=r"(sine|mode)\d+",
 
 
-RUN_DIR = "results/runs/{activation}/{optimizer}/k{frequency}"
+RUN_DIR = "results/runs/{initialisation}/{activation}/{optimizer}/k{frequency}"
+# Every initialisation x activation trained on the grid: the main one, then the ablation.
+MODELS = [(TRAIN["initialisation"], activation) for activation in TRAIN["activations"]]
+MODELS += [
+    (initialisation, activation)
+    for initialisation in TRAIN["ablation"]["initialisations"]
+    for activation in TRAIN["ablation"]["activations"]
+]
+
+
+def model_files(pattern, **fixed):
+    """``pattern`` filled for every initialisation x activation of :data:`MODELS`."""
+    return [
+        path
+        for initialisation, activation in MODELS
+        for path in expand(pattern, initialisation=initialisation, activation=activation, **fixed)
+    ]
 
 
 def run_files(name):
-    """One path per activation x optimizer x frequency (every seed trains in one job)."""
-    return expand(
-        f"{RUN_DIR}/{name}",
-        activation=TRAIN["activations"],
-        optimizer=TRAIN["optimizers"],
-        frequency=TRAIN["frequencies"],
+    """One path per initialisation x activation x optimizer x frequency (seeds batched)."""
+    return model_files(
+        f"{RUN_DIR}/{name}", optimizer=TRAIN["optimizers"], frequency=TRAIN["frequencies"]
     )
+
+
+SELECTION = TRAIN["learning_rate_selection"]
+SELECTION_FILE = "results/learning_rates/{initialisation}/{activation}.csv"
+MULTI = config["multifrequency"]
+MULTI_DIR = "results/multifrequency/{dimension}d/{network}/{activation}"
+DIGITS = config["digits"]
+DIGITS_DIR = "results/digits/{activation}"
+
+
+MULTI_RUNS = [
+    {"dimension": dimension, "network": network, "activation": activation}
+    for dimension in (1, 2)
+    for network in ("shallow", "deep")
+    for activation in MULTI["activations"]
+]
+
+
+def multifrequency_files(name):
+    """One path per dimension x network x activation of the multi-frequency experiments."""
+    return [os.path.join(MULTI_DIR.format(**run), name) for run in MULTI_RUNS]
 
 
 FEM = config["fem"]
@@ -95,17 +133,27 @@ def model_params(wildcards):
     return {
         "activation": wildcards.activation,
         "width": TRAIN["width"],
-        "initialisation": TRAIN["initialisation"],
+        "initialisation": wildcards.initialisation,
         "seeds": SEEDS,
         "dtype": TRAIN["dtype"],
     }
 
 
+def selection_params(wildcards):
+    """The networks of one learning-rate selection job (its own seeds)."""
+    return {
+        "activation": wildcards.activation,
+        "width": TRAIN["width"],
+        "initialisation": wildcards.initialisation,
+        "seeds": list(range(SELECTION["seeds"])),
+        "dtype": TRAIN["dtype"],
+    }
+
+
 def training_params(wildcards):
-    """How one training job trains (only the learning rate of its own activation)."""
+    """How one training job trains (its learning rate comes from the selection's table)."""
     return {
         "optimizer": wildcards.optimizer,
-        "learning_rate": TRAIN["learning_rates"][wildcards.activation][wildcards.optimizer],
         "iterations": TRAIN["iterations"],
         "log_every": TRAIN["log_every"],
         "trainable": TRAIN["trainable"],
@@ -115,11 +163,22 @@ def training_params(wildcards):
 
 def benchmark_files():
     """The benchmark file of every training, FEM and theory job."""
-    training = expand(
-        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}.tsv",
-        activation=TRAIN["activations"],
+    training = model_files(
+        "results/benchmarks/train_model/{initialisation}_{activation}_{optimizer}_k{frequency}.tsv",
         optimizer=TRAIN["optimizers"],
         frequency=TRAIN["frequencies"],
+    )
+    training += model_files(
+        "results/benchmarks/select_learning_rate/{initialisation}_{activation}.tsv"
+    )
+    training += expand(
+        "results/benchmarks/train_multifrequency/{dimension}d_{network}_{activation}.tsv",
+        dimension=[1, 2],
+        network=["shallow", "deep"],
+        activation=MULTI["activations"],
+    )
+    training += expand(
+        "results/benchmarks/train_digits/{activation}.tsv", activation=DIGITS["activations"]
     )
     fem = fem_jobs(
         "results/benchmarks/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.tsv"

@@ -1,4 +1,4 @@
-# Stage 1: target functions sampled on the uniform grid of [0, 1).
+# Stage 1: target functions sampled on uniform grids, and the digits data.
 
 
 rule make_dataset:
@@ -12,3 +12,35 @@ rule make_dataset:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/make_dataset.py"
+
+
+rule make_multifrequency_data:
+    output:
+        "results/data/multifrequency_{dimension}d.parquet",
+    params:
+        grid=lambda w: MULTI["one_d"] if w.dimension == "1" else MULTI["two_d"],
+        phase_seed=MULTI["phase_seed"],
+    log:
+        "results/logs/make_multifrequency_data/{dimension}d.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/make_multifrequency_data.py"
+
+
+rule make_digits_data:
+    output:
+        "results/data/digits.parquet",
+    params:
+        images=DIGITS["images"],
+        labels=DIGITS["labels"],
+        classes=DIGITS["classes"],
+        test_fraction=DIGITS["test_fraction"],
+        seed=DIGITS["split_seed"],
+        max_samples=DIGITS["max_samples"],
+    log:
+        "results/logs/make_digits_data.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/make_digits_data.py"

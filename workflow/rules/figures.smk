@@ -80,9 +80,66 @@ rule plot_training_error:
             caption="../report/training_error.rst",
             category="Training",
         ),
+    params:
+        initialisation=TRAIN["initialisation"],
     log:
         "results/logs/plot_training_error.log",
     conda:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/plot_training_error.py"
+
+
+rule plot_frequency_heatmaps:
+    input:
+        "results/tables/multifrequency_spectrum.parquet",
+    output:
+        report(
+            "results/figures/heatmap_{dimension}d.pdf",
+            caption="../report/heatmap.rst",
+            category="Multi-frequency",
+        ),
+    params:
+        settings=lambda w: [f"{w.dimension}d-shallow", f"{w.dimension}d-deep"],
+    log:
+        "results/logs/plot_frequency_heatmaps/{dimension}d.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_frequency_heatmaps.py"
+
+
+rule plot_digits:
+    input:
+        "results/tables/digits_components.parquet",
+    output:
+        report(
+            "results/figures/digits.pdf",
+            caption="../report/digits.rst",
+            category="Digits",
+        ),
+    log:
+        "results/logs/plot_digits.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_digits.py"
+
+
+rule plot_initialisation_ablation:
+    input:
+        "results/tables/run_summary.csv",
+    output:
+        report(
+            "results/figures/initialisation_ablation.pdf",
+            caption="../report/initialisation_ablation.rst",
+            category="Training",
+        ),
+    params:
+        initialisation=TRAIN["initialisation"],
+    log:
+        "results/logs/plot_initialisation_ablation.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_initialisation_ablation.py"

@@ -8,12 +8,18 @@ rule write_paper_macros:
         condition_numbers="results/tables/condition_numbers.csv",
         decay_exponents="results/tables/decay_exponents.csv",
         gd_steps="results/tables/gd_steps.csv",
+        claims="results/claims.csv",
+        accuracy="results/tables/digits_accuracy.csv",
+        speedups="results/tables/speedups.csv",
     output:
         "paper/generated/macros.tex",
     params:
         train=config["train"],
         data=config["data"],
         tolerance=config["analysis"]["tolerance"],
+        initialisation=TRAIN["initialisation"],
+        multifrequency=MULTI,
+        digits=DIGITS,
     log:
         "results/logs/write_paper_macros.log",
     conda:
@@ -26,10 +32,16 @@ rule write_paper_tables:
     input:
         summary="results/tables/run_summary.csv",
         condition_numbers="results/tables/condition_numbers.csv",
+        speedups="results/tables/speedups.csv",
+        claims="results/claims.csv",
     output:
         condition_numbers="paper/generated/condition_numbers.tex",
         mesh_ratios="paper/generated/mesh_ratios.tex",
         learning_times="paper/generated/learning_times.tex",
+        speedups="paper/generated/speedups.tex",
+        claims="paper/generated/claims.tex",
+    params:
+        initialisation=TRAIN["initialisation"],
     log:
         "results/logs/write_paper_tables.log",
     conda:
@@ -39,6 +51,8 @@ rule write_paper_tables:
 
 
 rule write_methods_table:
+    input:
+        learning_rates="results/tables/learning_rates.csv",
     output:
         "paper/generated/methods.tex",
     params:
@@ -50,6 +64,9 @@ rule write_methods_table:
             key: FEM[key] for key in ("bases", "grid_sizes", "mesh_ratios", "graded_elements")
         },
         tolerance=config["analysis"]["tolerance"],
+        grid=config["learning_rate_grid"],
+        multifrequency=MULTI,
+        digits=DIGITS,
     log:
         "results/logs/write_methods_table.log",
     conda:
@@ -88,6 +105,10 @@ rule build_paper:
             "results/figures/eigenfunctions.pdf",
             "results/figures/gd_steps.pdf",
             "results/figures/training_error.pdf",
+            "results/figures/initialisation_ablation.pdf",
+            "results/figures/heatmap_1d.pdf",
+            "results/figures/heatmap_2d.pdf",
+            "results/figures/digits.pdf",
         ],
     output:
         "results/paper.pdf",

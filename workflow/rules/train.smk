@@ -1,9 +1,35 @@
-# Stage 2: one training job per activation x optimizer x frequency; its seeds train as one batch.
+# Stage 2: learning-rate selection, then one training job per initialisation x activation x
+# optimizer x frequency (its seeds train as one batch); the multi-frequency and digits runs.
+
+
+rule select_learning_rate:
+    input:
+        data=f"results/data/sine_k{SELECTION['frequency']}.parquet",
+    output:
+        SELECTION_FILE,
+    params:
+        model=selection_params,
+        optimizers=TRAIN["optimizers"],
+        candidates=config["learning_rate_grid"],
+        iterations=SELECTION["iterations"],
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
+    log:
+        "results/logs/select_learning_rate/{initialisation}_{activation}.log",
+    benchmark:
+        "results/benchmarks/select_learning_rate/{initialisation}_{activation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/select_learning_rate.py"
 
 
 rule train_model:
     input:
         data="results/data/sine_k{frequency}.parquet",
+        learning_rates=SELECTION_FILE,
     output:
         history=f"{RUN_DIR}/history.parquet",
         spectrum=f"{RUN_DIR}/spectrum.parquet",
@@ -13,16 +39,69 @@ rule train_model:
         training=training_params,
         device=config["device"],
         # Not an output: Snakemake keeps it when a job dies, so the rerun resumes.
-        checkpoint="results/checkpoints/{activation}_{optimizer}_k{frequency}.pt",
+        checkpoint="results/checkpoints/{initialisation}_{activation}_{optimizer}_k{frequency}.pt",
         checkpoint_every=TRAIN["checkpoint_every"],
     threads: 1
     resources:
         gpu=TRAIN_GPUS,
     log:
-        "results/logs/train_model/{activation}_{optimizer}_k{frequency}.log",
+        "results/logs/train_model/{initialisation}_{activation}_{optimizer}_k{frequency}.log",
     benchmark:
-        "results/benchmarks/train_model/{activation}_{optimizer}_k{frequency}.tsv"
+        "results/benchmarks/train_model/{initialisation}_{activation}_{optimizer}_k{frequency}.tsv"
     conda:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/train_model.py"
+
+
+rule train_multifrequency:
+    input:
+        data="results/data/multifrequency_{dimension}d.parquet",
+    output:
+        history=f"{MULTI_DIR}/history.parquet",
+        spectrum=f"{MULTI_DIR}/spectrum.parquet",
+        search=f"{MULTI_DIR}/learning_rates.csv",
+        metadata=f"{MULTI_DIR}/run.json",
+    params:
+        network=lambda w: MULTI["networks"][w.network],
+        bins=lambda w: MULTI["one_d" if w.dimension == "1" else "two_d"]["frequencies"],
+        settings=MULTI,
+        candidates=config["learning_rate_grid"],
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
+    log:
+        "results/logs/train_multifrequency/{dimension}d_{network}_{activation}.log",
+    benchmark:
+        "results/benchmarks/train_multifrequency/{dimension}d_{network}_{activation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/train_multifrequency.py"
+
+
+rule train_digits:
+    input:
+        data="results/data/digits.parquet",
+    output:
+        history=f"{DIGITS_DIR}/history.parquet",
+        spectrum=f"{DIGITS_DIR}/components.parquet",
+        accuracy=f"{DIGITS_DIR}/accuracy.csv",
+        search=f"{DIGITS_DIR}/learning_rates.csv",
+        metadata=f"{DIGITS_DIR}/run.json",
+    params:
+        settings=DIGITS,
+        candidates=config["learning_rate_grid"],
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
+    log:
+        "results/logs/train_digits/{activation}.log",
+    benchmark:
+        "results/benchmarks/train_digits/{activation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/train_digits.py"

@@ -1,0 +1,254 @@
+"""The claims of the original paper, each tested by a statistic of our results.
+
+:func:`evaluate_claims` turns the result tables into one row per claim: what
+the original claims, the statistic that tests it, the threshold the statistic
+must meet, its measured value and the verdict (``holds``, ``does not hold``,
+or ``undetermined`` when the data cannot give the statistic). The thresholds
+are stated here, once, and printed in the paper's claims table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Learning-time exponent above which a spectral bias is "clearly" present (lower CI end).
+BIAS_EXPONENT = 0.5
+#: Learning-time exponent below which there is "no" spectral bias (upper CI end).
+FLAT_EXPONENT = 0.5
+#: Highest-over-lowest frequency learning-iteration ratio below which there is no bias.
+FLAT_RATIO = 2.0
+#: Median speed-up of Hat over ReLU that counts as "significantly faster".
+SPEEDUP = 2.0
+#: Tolerance on the eigenvalue decay exponent of the ReLU Gram matrix (theory: -4).
+DECAY_TOLERANCE = 0.2
+#: Largest relative disagreement between predicted and measured gradient-descent steps.
+STEPS_AGREEMENT = 0.1
+#: Bound on the condition number of the hat (mass) Gram matrix on uniform grids.
+MASS_CONDITION = 4.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One row of the claims table.
+
+    Attributes
+    ----------
+    claim:
+        Short identifier, e.g. ``"no-bias-1d-adam"``.
+    statement:
+        What the original paper claims (or what the theory predicts).
+    statistic:
+        What is measured, in words.
+    threshold:
+        The condition on the statistic, in words with its number.
+    value:
+        The measured statistic (``NaN`` when undetermined).
+    holds:
+        Whether the condition is met; ``None`` when undetermined.
+    """
+
+    claim: str
+    statement: str
+    statistic: str
+    threshold: str
+    value: float
+    holds: bool | None
+
+    @property
+    def verdict(self) -> str:
+        """``"holds"``, ``"does not hold"`` or ``"undetermined"``."""
+        if self.holds is None:
+            return "undetermined"
+        return "holds" if self.holds else "does not hold"
+
+
+def _verdict(claim, statement, statistic, threshold, value, test: Callable[[float], bool]):
+    value = float(value) if value is not None else math.nan
+    holds = None if not math.isfinite(value) else bool(test(value))
+    return Verdict(claim, statement, statistic, threshold, value, holds)
+
+
+def _exponent(exponents: pd.DataFrame, activation: str, optimizer: str, initialisation: str):
+    row = exponents[
+        (exponents["activation"] == activation)
+        & (exponents["optimizer"] == optimizer)
+        & (exponents["initialisation"] == initialisation)
+    ]
+    return row.iloc[0] if len(row) else None
+
+
+def _optimizer_name(optimizer: str) -> str:
+    return {"sgd": "gradient descent", "adam": "Adam"}.get(optimizer, optimizer)
+
+
+def exponent_claims(exponents: pd.DataFrame, main: str, ablation: str | None) -> list[Verdict]:
+    """ReLU shows a spectral bias and Hat none, per optimizer; the default-init ablation."""
+    verdicts = []
+    for optimizer in sorted(exponents["optimizer"].unique(), key=["sgd", "adam"].index):
+        name = _optimizer_name(optimizer)
+        relu = _exponent(exponents, "relu", optimizer, main)
+        if relu is not None:
+            verdicts.append(
+                _verdict(
+                    f"relu-bias-{optimizer}",
+                    f"ReLU networks learn low frequencies first ({name})",
+                    "lower end of the 95% interval of the ReLU learning-time exponent",
+                    f"> {BIAS_EXPONENT}",
+                    relu["lower"],
+                    lambda v: v > BIAS_EXPONENT,
+                )
+            )
+        hat = _exponent(exponents, "hat", optimizer, main)
+        if hat is not None:
+            verdicts.append(
+                _verdict(
+                    f"hat-flat-{optimizer}",
+                    f"Hat removes the spectral bias: single sines in 1-D ({name})",
+                    "upper end of the 95% interval of the Hat learning-time exponent",
+                    f"< {FLAT_EXPONENT}",
+                    hat["upper"],
+                    lambda v: v < FLAT_EXPONENT,
+                )
+            )
+        default = _exponent(exponents, "hat", optimizer, ablation) if ablation else None
+        if default is not None and hat is not None:
+            verdicts.append(
+                _verdict(
+                    f"hat-default-init-{optimizer}",
+                    f"With PyTorch's default initialisation Hat shows a bias again ({name})",
+                    "lower end of the default-init Hat exponent's interval minus the upper "
+                    "end of the FEM-init one",
+                    "> 0",
+                    default["lower"] - hat["upper"],
+                    lambda v: v > 0,
+                )
+            )
+    return verdicts
+
+
+def _speedup_value(speedups: pd.DataFrame) -> float:
+    """Median over frequencies of the speed-up, each censored value at its conservative end."""
+    usable = speedups[speedups["bound"].isin(["exact", "lower", "upper"])]
+    return float(np.median(usable["speedup"])) if len(usable) else math.nan
+
+
+def speedup_claims(speedups: pd.DataFrame) -> list[Verdict]:
+    """Hat trains significantly faster than ReLU, per optimizer."""
+    verdicts = []
+    for optimizer in sorted(speedups["optimizer"].unique(), key=["sgd", "adam"].index):
+        name = _optimizer_name(optimizer)
+        verdicts.append(
+            _verdict(
+                f"hat-faster-{optimizer}",
+                f"Hat networks train significantly faster than ReLU ({name})",
+                "median over frequencies of the ratio of median iterations to tolerance, "
+                "ReLU over Hat",
+                f">= {SPEEDUP}",
+                _speedup_value(speedups[speedups["optimizer"] == optimizer]),
+                lambda v: v >= SPEEDUP,
+            )
+        )
+    return verdicts
+
+
+def ratio_claims(ratios: pd.DataFrame, setting_names: dict[str, str]) -> list[Verdict]:
+    """Hat learns every frequency of a multi-frequency target at about the same time.
+
+    ``ratios`` (:func:`hatlib.analysis.spectral_bias_ratios`) has the columns
+    ``setting``, ``activation``, ``optimizer``, ``ratio`` and ``bound``. One
+    verdict per setting: the largest Hat ratio over optimizers (``NaN`` if any
+    is undetermined).
+    """
+    verdicts = []
+    for setting, description in setting_names.items():
+        hat = ratios[(ratios["setting"] == setting) & (ratios["activation"] == "hat")]
+        if hat.empty:
+            continue
+        value = math.nan if (hat["bound"] == "none").any() else float(hat["ratio"].max())
+        verdicts.append(
+            _verdict(
+                f"hat-flat-{setting}",
+                f"Hat removes the spectral bias: {description}",
+                "largest over optimizers of the median ratio of the iterations to learn the "
+                "highest and the lowest frequency, Hat",
+                f"<= {FLAT_RATIO}",
+                value,
+                lambda v: v <= FLAT_RATIO,
+            )
+        )
+    return verdicts
+
+
+def theory_claims(
+    decay: pd.DataFrame, condition: pd.DataFrame, gd_steps: pd.DataFrame
+) -> list[Verdict]:
+    """The FEM theory's predictions: ReLU eigenvalues fall like k^-4, kappa(M) <= 4, GD steps."""
+    largest = decay["num_elements"].max()
+    relu = decay[(decay["basis"] == "relu") & (decay["num_elements"] == largest)]
+    hat = condition[(condition["basis"] == "hat") & (condition["mesh_ratio"] == 1)]
+    finished = gd_steps["relative_difference"].dropna()
+    return [
+        _verdict(
+            "theory-relu-decay",
+            "ReLU Gram eigenvalues fall like k^-4 (FEM theory)",
+            "distance of the fitted eigenvalue decay exponent from -4, largest grid",
+            f"<= {DECAY_TOLERANCE}",
+            abs(float(relu["exponent"].iloc[0]) + 4) if len(relu) else math.nan,
+            lambda v: v <= DECAY_TOLERANCE,
+        ),
+        _verdict(
+            "theory-hat-condition",
+            "The Hat Gram matrix (FEM mass matrix) has condition number at most 4",
+            "largest condition number over uniform grids",
+            f"<= {MASS_CONDITION:g}",
+            float(hat["condition_number"].max()) if len(hat) else math.nan,
+            lambda v: v <= MASS_CONDITION + 1e-9,
+        ),
+        _verdict(
+            "theory-gd-steps",
+            "Gradient-descent steps follow from the Gram spectrum",
+            "largest relative difference between predicted and measured steps",
+            f"<= {STEPS_AGREEMENT}",
+            float(finished.max()) if len(finished) else math.nan,
+            lambda v: v <= STEPS_AGREEMENT,
+        ),
+    ]
+
+
+def accuracy_claim(accuracy: pd.DataFrame) -> list[Verdict]:
+    """Hat generalises at least as well as ReLU on a two-class digits problem."""
+    means = accuracy.groupby("activation")["test_accuracy"].mean()
+    if "hat" not in means or "relu" not in means:
+        return []
+    return [
+        _verdict(
+            "hat-accuracy-digits",
+            "Hat networks generalise slightly better on image classification (digits)",
+            "mean test accuracy of Hat minus that of ReLU, over optimizers and seeds",
+            ">= 0",
+            float(means["hat"] - means["relu"]),
+            lambda v: v >= 0,
+        )
+    ]
+
+
+def claims_table(verdicts: list[Verdict]) -> pd.DataFrame:
+    """The verdicts as a tidy table, one row per claim."""
+    return pd.DataFrame(
+        [
+            {
+                "claim": v.claim,
+                "statement": v.statement,
+                "statistic": v.statistic,
+                "threshold": v.threshold,
+                "value": v.value,
+                "verdict": v.verdict,
+            }
+            for v in verdicts
+        ]
+    )

@@ -1,0 +1,44 @@
+"""The claims table: each claim of the original, its statistic, threshold and verdict."""
+
+import pandas as pd
+
+from hatlib.claims import (
+    accuracy_claim,
+    claims_table,
+    exponent_claims,
+    ratio_claims,
+    speedup_claims,
+    theory_claims,
+)
+from hatlib.io import read_table, write_table
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+inputs = snakemake.input
+ablation = snakemake.params.ablation
+ratios = pd.concat([read_table(inputs.multifrequency), read_table(inputs.digits)])
+verdicts = [
+    *theory_claims(
+        read_table(inputs.decay), read_table(inputs.condition), read_table(inputs.gd_steps)
+    ),
+    *exponent_claims(
+        read_table(inputs.exponents),
+        snakemake.params.initialisation,
+        ablation[0] if ablation else None,
+    ),
+    *ratio_claims(
+        ratios,
+        {
+            "1d-shallow": "multi-frequency 1-D target, shallow network",
+            "1d-deep": "multi-frequency 1-D target, deep network",
+            "2d-shallow": "multi-frequency 2-D target, shallow network",
+            "2d-deep": "multi-frequency 2-D target, deep network",
+            "digits": "digits, high- against low-frequency part",
+        },
+    ),
+    *speedup_claims(read_table(inputs.speedups)),
+    *accuracy_claim(read_table(inputs.accuracy)),
+]
+table = claims_table(verdicts)
+write_table(table, snakemake.output[0])
+log.info("claims\n%s", table[["claim", "value", "verdict"]].to_string())

@@ -1,0 +1,23 @@
+"""Choose the learning rate of one initialisation x activation for every optimizer."""
+
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+
+import torch  # noqa: E402
+
+from hatlib.experiments import ModelConfig, select_learning_rates  # noqa: E402
+from hatlib.io import read_table, write_table  # noqa: E402
+
+torch.set_num_threads(snakemake.threads)
+search = select_learning_rates(
+    read_table(snakemake.input.data, columns=["x", "y"]),
+    ModelConfig(**snakemake.params.model),
+    snakemake.params.optimizers,
+    snakemake.params.candidates,
+    snakemake.params.iterations,
+    device=snakemake.params.device,
+)
+write_table(search, snakemake.output[0])
+for row in search[search["chosen"]].drop_duplicates("optimizer").itertuples():
+    log.info("%s: learning rate %g", row.optimizer, row.learning_rate)

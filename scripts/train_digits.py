@@ -1,0 +1,25 @@
+"""Train shallow networks of one activation on the two-class digits problem, every optimizer."""
+
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+
+import torch  # noqa: E402
+
+from hatlib.experiments import run_digits  # noqa: E402
+from hatlib.io import read_table, write_json, write_table  # noqa: E402
+
+torch.set_num_threads(snakemake.threads)
+history, components, accuracy, search, metadata = run_digits(
+    read_table(snakemake.input.data),
+    snakemake.wildcards.activation,
+    snakemake.params.settings,
+    snakemake.params.candidates,
+    device=snakemake.params.device,
+)
+write_table(history, snakemake.output.history)
+write_table(components, snakemake.output.spectrum)
+write_table(accuracy, snakemake.output.accuracy)
+write_table(search, snakemake.output.search)
+write_json(metadata, snakemake.output.metadata)
+log.info("test accuracy\n%s", accuracy.to_string())

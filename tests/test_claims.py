@@ -1,0 +1,111 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from hatlib.claims import (
+    accuracy_claim,
+    claims_table,
+    exponent_claims,
+    ratio_claims,
+    speedup_claims,
+    theory_claims,
+)
+
+
+def _exponents(relu_lower, hat_upper, default_lower):
+    rows = [
+        ("fem_grid", "relu", relu_lower - 0.2, relu_lower, relu_lower + 0.4),
+        ("fem_grid", "hat", hat_upper - 0.2, hat_upper - 0.4, hat_upper),
+        ("torch_default", "hat", default_lower + 0.2, default_lower, default_lower + 0.4),
+    ]
+    return pd.DataFrame(
+        [
+            {"initialisation": i, "activation": a, "optimizer": "sgd", "exponent": e}
+            | {"lower": lo, "upper": up}
+            for i, a, e, lo, up in rows
+        ]
+    )
+
+
+def _verdicts(verdicts):
+    return claims_table(verdicts).set_index("claim")["verdict"].to_dict()
+
+
+def test_exponent_claims_hold_for_a_biased_relu_and_a_flat_hat():
+    verdicts = _verdicts(exponent_claims(_exponents(1.5, 0.2, 1.0), "fem_grid", "torch_default"))
+    assert verdicts == {
+        "relu-bias-sgd": "holds",
+        "hat-flat-sgd": "holds",
+        "hat-default-init-sgd": "holds",
+    }
+
+
+def test_exponent_claims_fail_when_the_data_disagree():
+    verdicts = _verdicts(exponent_claims(_exponents(0.1, 1.2, 0.5), "fem_grid", "torch_default"))
+    assert verdicts == {
+        "relu-bias-sgd": "does not hold",
+        "hat-flat-sgd": "does not hold",
+        "hat-default-init-sgd": "does not hold",
+    }
+
+
+def test_missing_statistic_is_undetermined_not_a_verdict():
+    exponents = _exponents(1.5, 0.2, 1.0)
+    exponents.loc[exponents["activation"] == "relu", "lower"] = np.nan
+    assert _verdicts(exponent_claims(exponents, "fem_grid", None))["relu-bias-sgd"] == (
+        "undetermined"
+    )
+
+
+@pytest.mark.parametrize(("hat", "expected"), [(10, "holds"), (800, "does not hold")])
+def test_speedup_claim_both_branches(hat, expected):
+    speedups = pd.DataFrame(
+        {
+            "optimizer": "adam",
+            "frequency": [1, 2, 4],
+            "speedup": [1000 / hat] * 3,
+            "bound": ["exact", "exact", "lower"],
+        }
+    )
+    assert _verdicts(speedup_claims(speedups)) == {"hat-faster-adam": expected}
+
+
+@pytest.mark.parametrize(("ratio", "bound", "expected"), [
+    (1.2, "exact", "holds"), (5.0, "exact", "does not hold"), (np.nan, "none", "undetermined"),
+])  # fmt: skip
+def test_ratio_claims_both_branches(ratio, bound, expected):
+    ratios = pd.DataFrame(
+        {
+            "setting": "1d-shallow",
+            "activation": ["hat", "hat", "relu"],
+            "optimizer": ["sgd", "adam", "sgd"],
+            "ratio": [1.0, ratio, 50.0],
+            "bound": ["exact", bound, "lower"],
+        }
+    )
+    verdicts = _verdicts(ratio_claims(ratios, {"1d-shallow": "1-D"}))
+    assert verdicts == {"hat-flat-1d-shallow": expected}
+
+
+def test_theory_and_accuracy_claims_both_branches():
+    decay = pd.DataFrame({"basis": ["relu"], "num_elements": [512], "exponent": [-4.01]})
+    condition = pd.DataFrame(
+        {"basis": ["hat", "hat"], "mesh_ratio": [1, 1], "condition_number": [3.98, 3.9999]}
+    )
+    steps = pd.DataFrame({"relative_difference": [0.0, 0.05, np.nan]})
+    verdicts = _verdicts(theory_claims(decay, condition, steps))
+    assert set(verdicts.values()) == {"holds"}
+    verdicts = _verdicts(
+        theory_claims(
+            decay.assign(exponent=-2.0),
+            condition.assign(condition_number=[3.0, 40.0]),
+            steps.assign(relative_difference=[0.5, 0.0, np.nan]),
+        )
+    )
+    assert set(verdicts.values()) == {"does not hold"}
+    accuracy = pd.DataFrame(
+        {"activation": ["hat", "hat", "relu", "relu"], "test_accuracy": [0.9, 0.95, 0.9, 0.9]}
+    )
+    assert _verdicts(accuracy_claim(accuracy)) == {"hat-accuracy-digits": "holds"}
+    worse = accuracy.assign(test_accuracy=[0.8, 0.8, 0.9, 0.9])
+    assert _verdicts(accuracy_claim(worse)) == {"hat-accuracy-digits": "does not hold"}
