@@ -9,7 +9,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 	texlive-latex-extra texlive-science latexmk
 TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
 
-.PHONY: all setup tex test lint quick report bench lock clean
+.PHONY: all setup tex test lint quick report readme-images bench lock clean
 
 all: setup
 	$(BIN)/snakemake --cores $(CORES)
@@ -18,7 +18,7 @@ setup: $(STAMP) tex
 
 $(STAMP): pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[workflow,dev]'
+	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[workflow,dev,slurm]'
 	touch $@
 
 tex:
@@ -47,6 +47,11 @@ quick: setup
 # Snakemake's HTML report of the last run (figures with captions, runtimes, provenance).
 report: setup
 	$(BIN)/snakemake --report results/report.html
+
+# The README's images: the rule graph (needs graphviz) and a figure of the last run.
+readme-images: setup
+	$(BIN)/snakemake --rulegraph | dot -Tpng -Gdpi=70 -o workflow/report/images/rulegraph.png
+	pdftoppm -png -r 60 -singlefile results/figures/heatmap_1d.pdf workflow/report/images/heatmap_1d
 
 # Benchmarks: print timings and keep them under results/bench/.
 bench: $(STAMP)

@@ -26,3 +26,29 @@ rule all:
     input:
         "results/paper.pdf",
     default_target: True
+
+
+# Cheap rules run where Snakemake runs, also on a cluster (profiles/slurm).
+localrules:
+    all,
+    aggregate_runs,
+    summarise_runs,
+    aggregate_learning_rates,
+    aggregate_multifrequency,
+    aggregate_digits,
+    aggregate_gram_spectra,
+    compare_gd_steps,
+    evaluate_claims,
+    plot_gram_spectrum,
+    plot_condition_number,
+    plot_eigenfunctions,
+    plot_gd_steps,
+    plot_training_error,
+    plot_frequency_heatmaps,
+    plot_digits,
+    plot_initialisation_ablation,
+    write_paper_macros,
+    write_paper_tables,
+    write_methods_table,
+    write_reproducibility_appendix,
+    build_paper,

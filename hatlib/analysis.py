@@ -95,6 +95,34 @@ def censored_slope(
     return float(fit.x[1]) if fit.success and np.isfinite(fit.x[1]) else float("nan")
 
 
+def censored_lower_bound(
+    log_frequency: np.ndarray, log_iterations: np.ndarray, censored: np.ndarray
+) -> float:
+    """A lower bound on the slope when too few frequencies have uncensored runs to fit it.
+
+    Take ``k0``, the highest frequency at which no run is censored, and the
+    slowest of its runs; every run at a higher frequency ``k`` whose runs are
+    all censored took at least its cap ``c``. A power law through both then
+    has slope at least ``(log c - log it0) / (log k - log k0)``; the largest
+    such value over those ``k`` is returned (``NaN`` when there is no pair).
+    """
+    x = np.asarray(log_frequency, dtype=np.float64)
+    y = np.asarray(log_iterations, dtype=np.float64)
+    cut = np.asarray(censored, dtype=bool)
+    levels = np.unique(x)
+    measured = [level for level in levels if not cut[x == level].any()]
+    if not measured:
+        return float("nan")
+    base = max(measured)
+    slowest = y[x == base].max()
+    bounds = [
+        (y[x == level].min() - slowest) / (level - base)
+        for level in levels
+        if level > base and cut[x == level].all()
+    ]
+    return float(max(bounds)) if bounds else float("nan")
+
+
 #: Floor on the residual scale of :func:`censored_slope`, in log iterations.
 MIN_SCALE = 0.01
 
@@ -118,7 +146,8 @@ def learning_time_exponents(
     frequency with replacement ``replicates`` times (seeded by ``seed``).
     Columns: the group keys, ``exponent``, ``lower``, ``upper``, ``runs``,
     ``censored_runs`` and ``valid_replicates`` (replicates whose slope was
-    identified). A slope the data cannot bound is ``NaN``.
+    identified). A slope the data cannot bound above is ``NaN``; its ``lower``
+    is then the bound of :func:`censored_lower_bound` (``NaN`` if none).
     """
     keys = [key for key in ("initialisation", "activation", "optimizer") if key in summary]
     rng = np.random.default_rng(seed)
@@ -140,6 +169,8 @@ def learning_time_exponents(
         enough = valid.size >= 0.9 * replicates and valid.size > 0
         tail = 100 * (1 - level) / 2
         lower, upper = np.percentile(valid, [tail, 100 - tail]) if enough else (np.nan, np.nan)
+        if not np.isfinite(exponent):
+            lower = censored_lower_bound(x, y, cut)
         rows.append(
             {
                 **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),

@@ -97,7 +97,8 @@ def exponent_claims(exponents: pd.DataFrame, main: str, ablation: str | None) ->
                 _verdict(
                     f"relu-bias-{optimizer}",
                     f"ReLU networks learn low frequencies first ({name})",
-                    "lower end of the 95% interval of the ReLU learning-time exponent",
+                    "lower end of the 95% interval of the ReLU learning-time exponent "
+                    "(or its lower bound when censoring leaves it unbounded above)",
                     f"> {BIAS_EXPONENT}",
                     relu["lower"],
                     lambda v: v > BIAS_EXPONENT,

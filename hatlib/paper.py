@@ -106,9 +106,17 @@ def gd_step_macros(steps: pd.DataFrame) -> dict:
     return macros
 
 
+def _clean(value: float) -> float:
+    """``value`` with rounding noise of a zero (below ``1e-9`` in magnitude) set to zero."""
+    return 0.0 if abs(value) < 1e-9 else value
+
+
 def exponent_phrase(exponent: float, lower: float, upper: float) -> str:
     """The learning-time exponent with its interval as text, or why it is missing."""
+    exponent, lower, upper = _clean(exponent), _clean(lower), _clean(upper)
     if not np.isfinite(exponent):
+        if np.isfinite(lower):
+            return f"at least {format_number(lower, 2)}"
         return "not measurable (too few uncensored runs)"
     value = format_number(exponent, 2)
     if not (np.isfinite(lower) and np.isfinite(upper)):
@@ -156,7 +164,8 @@ def claims_latex_table(claims: pd.DataFrame) -> str:
     """Booktabs table of the claims: statement, statistic, threshold, value, verdict."""
     rows = []
     for row in claims.itertuples():
-        value = "--" if not np.isfinite(row.value) else f"${format_number(row.value, 3)}$"
+        finite = np.isfinite(row.value)
+        value = f"${format_number(_clean(row.value), 3)}$" if finite else "--"
         verdict = {"holds": "holds", "does not hold": r"\textbf{does not hold}"}.get(
             row.verdict, r"\emph{undetermined}"
         )

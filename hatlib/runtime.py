@@ -32,6 +32,8 @@ def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
         root.addHandler(handler)
     if log_path is not None:
         sys.excepthook = _log_then_report
+    if os.environ.get("SLURM_JOB_ID"):
+        root.info("running in SLURM job %s", os.environ["SLURM_JOB_ID"])
     return root
 
 
@@ -92,6 +94,8 @@ def environment_metadata(device: str) -> dict[str, object]:
         "machine": platform.machine(),
         "torch_threads": torch.get_num_threads(),
         "versions": package_versions(),
+        # the scheduler's job that ran this one (None outside SLURM)
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
     }
     if device == "cuda":
         info["device_name"] = torch.cuda.get_device_name()

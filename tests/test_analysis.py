@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from hatlib.analysis import (
+    censored_lower_bound,
     censored_slope,
     choose_learning_rate,
     combine_runs,
@@ -215,3 +216,26 @@ def test_spectral_bias_ratio_from_learning_iterations():
     assert ratios.loc["hat", "ratio"] == pytest.approx(1.0)
     censored = learning_iterations(spectrum.assign(relative_error=1.0), 0.1, ["activation"])
     assert censored["censored"].all()
+
+
+def test_lower_bound_when_only_one_frequency_is_measured():
+    x = np.log([1.0, 1.0, 2.0, 2.0, 4.0, 4.0])
+    y = np.log([100.0, 200.0, 20000.0, 20000.0, 20000.0, 20000.0])
+    cut = np.array([False, False, True, True, True, True])
+    assert np.isnan(censored_slope(x, y, cut))
+    bound = censored_lower_bound(x, y, cut)
+    assert bound == pytest.approx(np.log(100) / np.log(2))  # from 200 at k = 1 to 20000 at k = 2
+    runs = pd.DataFrame(
+        {
+            "activation": "relu",
+            "optimizer": "sgd",
+            "frequency": [1, 1, 2, 2, 4, 4],
+            "seed": [0, 1] * 3,
+            "iterations_to_tolerance": np.exp(y).round(),
+            "censored": cut,
+        }
+    )
+    row = learning_time_exponents(runs, replicates=20).iloc[0]
+    assert np.isnan(row["exponent"]) and np.isnan(row["upper"])
+    assert row["lower"] == pytest.approx(bound)
+    assert np.isnan(censored_lower_bound(x, y, np.ones(6, bool)))  # nothing measured

@@ -11,7 +11,7 @@ NOT_PROSE = [
     r"\\\[.*?\\\]",
     r"\\begin\{equation\}.*?\\end\{equation\}",
     r"\\(?:citep|citet|cite|ref|cref|Cref|label|input|bibliography|bibliographystyle"
-    r"|graphicspath|usepackage|documentclass|includegraphics|resizebox|begin|end)"
+    r"|graphicspath|usepackage|documentclass|includegraphics|resizebox|renewcommand|begin|end)"
     r"(?:\[[^\]]*\])?(?:\{(?:[^{}]|\{[^{}]*\})*\})*",
     r"\{0\.\d+\\textwidth\}",
 ]

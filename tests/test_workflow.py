@@ -4,48 +4,14 @@ import itertools
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from workflow_helpers import SNAKEMAKE, copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
-
-SOURCES = ["Snakefile", "workflow", "scripts", "config", "profiles", "paper/main.tex"]
-SOURCES += ["paper/references.bib"]
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-
-
-def _copy_workflow(repository: Path, destination: Path) -> Path:
-    for name in SOURCES:
-        source = repository / name
-        target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
-    return destination
-
-
-def _snakemake(workdir: Path, *arguments: str, timeout: int = 900):
-    return subprocess.run(
-        [SNAKEMAKE, "--configfile", "config/quick.yaml", *arguments],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-@pytest.fixture(scope="module")
-def quick_run(repository, tmp_path_factory):
-    workdir = _copy_workflow(repository, tmp_path_factory.mktemp("quick"))
-    result = _snakemake(workdir, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-6000:]
-    return workdir
 
 
 def test_quick_run_builds_the_paper(quick_run):
@@ -140,15 +106,15 @@ def test_theory_tables(quick_run):
 
 
 def test_second_run_has_nothing_to_do(quick_run):
-    result = _snakemake(quick_run, "-n", "--cores", "2")
+    result = snakemake(quick_run, "-n", "--cores", "2")
     assert result.returncode == 0, result.stderr
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
 def test_unknown_activation_stops_before_any_job(repository, tmp_path):
-    workdir = _copy_workflow(repository, tmp_path)
+    workdir = copy_workflow(repository, tmp_path)
     (workdir / "bad.yaml").write_text("train:\n  activations: [relu, sigmoid]\n")
-    result = _snakemake(workdir, "--cores", "1", "--configfile", "config/quick.yaml", "bad.yaml")
+    result = snakemake(workdir, "--cores", "1", "--configfile", "config/quick.yaml", "bad.yaml")
     assert result.returncode != 0
     message = result.stdout + result.stderr
     assert "train.activations[1] = 'sigmoid'" in message
@@ -165,7 +131,7 @@ def _clone(quick_run: Path, destination: Path) -> Path:
 
 def _planned_jobs(workdir: Path, *arguments: str) -> dict[str, int]:
     """Rule -> job count that a dry run plans."""
-    result = _snakemake(workdir, *arguments, "-n", "--quiet", "rules", "--cores", "1")
+    result = snakemake(workdir, *arguments, "-n", "--quiet", "rules", "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     counts = {}
     for line in (result.stdout + result.stderr).splitlines():
@@ -233,9 +199,7 @@ def test_same_job_twice_gives_identical_tables(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
     run = clone / "results/runs/fem_grid/relu/sgd/k4"
     before = {name: pd.read_parquet(run / name) for name in ("history.parquet", "spectrum.parquet")}
-    result = _snakemake(
-        clone, "--forcerun", "train_model", "--until", "train_model", "--cores", "2"
-    )
+    result = snakemake(clone, "--forcerun", "train_model", "--until", "train_model", "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     for name, table in before.items():
         pd.testing.assert_frame_equal(pd.read_parquet(run / name), table, check_exact=True)
@@ -258,7 +222,7 @@ def test_corrupt_file_fails_naming_it_and_spares_downstream(quick_run, tmp_path,
     figure = (clone / "results/figures/training_error.pdf").read_bytes()
     path = clone / corrupted
     path.write_bytes(path.read_bytes()[:100])
-    result = _snakemake(clone, "--cores", "1")
+    result = snakemake(clone, "--cores", "1")
     assert result.returncode != 0
     assert any(corrupted in path.read_text() for path in clone.glob(log))
     assert (clone / "results/paper.pdf").read_bytes() == paper
@@ -314,7 +278,7 @@ def test_two_paper_builds_are_byte_identical(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
     builds = []
     for _ in range(2):
-        result = _snakemake(clone, "--forcerun", "build_paper", "--cores", "1")
+        result = snakemake(clone, "--forcerun", "build_paper", "--cores", "1")
         assert result.returncode == 0, result.stderr[-3000:]
         builds.append((clone / "results/paper.pdf").read_bytes())
     assert builds[0] == builds[1]
@@ -322,7 +286,7 @@ def test_two_paper_builds_are_byte_identical(quick_run, tmp_path):
 
 def test_html_report(quick_run, tmp_path):
     clone = _clone(quick_run, tmp_path)
-    result = _snakemake(clone, "--report", "results/report.html", "--cores", "1")
+    result = snakemake(clone, "--report", "results/report.html", "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
     report = (clone / "results/report.html").read_text()
     assert "gram_spectrum.pdf" in report and "gd_steps.pdf" in report

@@ -29,6 +29,9 @@ rule make_multifrequency_data:
 
 
 rule make_digits_data:
+    input:
+        # MNIST IDX files when the configuration names them (none: the bundled digits).
+        [path for path in (DIGITS["images"], DIGITS["labels"]) if path],
     output:
         "results/data/digits.parquet",
     params:
