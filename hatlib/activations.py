@@ -61,6 +61,63 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     return torch.tanh(x)
 
 
+def _piece(x: torch.Tensor, bounds: list[float], pieces: list[torch.Tensor]) -> torch.Tensor:
+    """``pieces[i]`` where ``bounds[i] <= x < bounds[i+1]``; 0 outside the bounds."""
+    result = torch.zeros_like(x)
+    for low, high, piece in zip(bounds[:-1], bounds[1:], pieces, strict=True):
+        result = torch.where((x >= low) & (x < high), piece, result)
+    return result
+
+
+def bspline2(x: torch.Tensor) -> torch.Tensor:
+    """Quadratic cardinal B-spline: support [0, 3], peak 3/4 at 3/2, continuously differentiable.
+
+    ``x^2/2`` on [0, 1], ``3/4 - (x - 3/2)^2`` on [1, 2], ``(3 - x)^2/2`` on [2, 3].
+    Each piece is written in a local variable, so values far from the support
+    are exact zeros (no cancellation of large powers).
+    """
+    return _piece(x, [0.0, 1.0, 2.0, 3.0], [0.5 * x**2, 0.75 - (x - 1.5) ** 2, 0.5 * (3 - x) ** 2])
+
+
+def bspline2_slope(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of :func:`bspline2`: ``x``, ``3 - 2x``, ``x - 3`` on its three pieces."""
+    return _piece(x, [0.0, 1.0, 2.0, 3.0], [x, 3.0 - 2.0 * x, x - 3.0])
+
+
+def _cubic_inner(t: torch.Tensor) -> torch.Tensor:
+    return (1.0 + 3.0 * t + 3.0 * t**2 - 3.0 * t**3) / 6.0
+
+
+def bspline3(x: torch.Tensor) -> torch.Tensor:
+    """Cubic cardinal B-spline: support [0, 4], peak 2/3 at 2, twice continuously differentiable.
+
+    ``x^3/6`` on [0, 1], ``(1 + 3t + 3t^2 - 3t^3)/6`` with ``t = x - 1`` on [1, 2]
+    and ``t = 3 - x`` on [2, 3], ``(4 - x)^3/6`` on [3, 4].
+    """
+    return _piece(
+        x,
+        [0.0, 1.0, 2.0, 3.0, 4.0],
+        [x**3 / 6.0, _cubic_inner(x - 1.0), _cubic_inner(3.0 - x), (4.0 - x) ** 3 / 6.0],
+    )
+
+
+def bspline3_slope(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of :func:`bspline3` on each of its four pieces."""
+
+    def inner(t: torch.Tensor) -> torch.Tensor:
+        return (3.0 + 6.0 * t - 9.0 * t**2) / 6.0
+
+    return _piece(
+        x,
+        [0.0, 1.0, 2.0, 3.0, 4.0],
+        [x**2 / 2.0, inner(x - 1.0), -inner(3.0 - x), -((4.0 - x) ** 2) / 2.0],
+    )
+
+
+#: Derivatives of the activations that have no fused kernel (tensor-operation path).
+SLOPES: dict[str, ActivationFunction] = {"bspline2": bspline2_slope, "bspline3": bspline3_slope}
+
+
 @dataclass(frozen=True)
 class ActivationSpec:
     """An activation function and where its features sit on a grid.
@@ -122,6 +179,22 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         localised=True,
         nodes="closed",
         description="hyperbolic tangent",
+    ),
+    "bspline2": ActivationSpec(
+        name="bspline2",
+        function=bspline2,
+        centre=1.5,
+        localised=True,
+        nodes="closed",
+        description="quadratic B-spline on [0, 3]",
+    ),
+    "bspline3": ActivationSpec(
+        name="bspline3",
+        function=bspline3,
+        centre=2.0,
+        localised=True,
+        nodes="closed",
+        description="cubic B-spline on [0, 4]",
     ),
 }
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from hatlib.activations import hat, hat_slope
+from hatlib.activations import ACTIVATIONS, SLOPES, hat, hat_slope
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,10 @@ def _activation_and_slope(pre: torch.Tensor, activation: str):
         return torch.relu(pre), (pre > 0).to(pre.dtype)
     if activation == "hat":
         return hat(pre), hat_slope(pre)
-    value = torch.tanh(pre)
-    return value, 1.0 - value * value
+    if activation == "tanh":
+        value = torch.tanh(pre)
+        return value, 1.0 - value * value
+    return ACTIVATIONS[activation].function(pre), SLOPES[activation](pre)
 
 
 def reference_loss_and_gradients(x, y, w, b, a, c, activation: str):
@@ -133,7 +135,7 @@ def shallow_loss_and_gradients(
     y_sn)^2`` of shape ``(S,)``, its gradients, shaped like the parameters, and the
     outputs ``f_s(x_n)``, shape ``(S, N)``.
     """
-    if x.device.type == "cpu":
+    if x.device.type == "cpu" and (activation in KERNEL_CODES or activation == "tanh"):
         kernel = cpu_kernel()
         if kernel is not None:
             tensors = [t.contiguous() for t in (x, y, w, b, a, c)]

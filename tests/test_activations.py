@@ -36,7 +36,7 @@ def test_hat_gradient_values():
 
 
 def test_registry_names_and_unknown_name_lists_valid_choices():
-    assert set(ACTIVATIONS) == {"relu", "hat", "tanh"}
+    assert set(ACTIVATIONS) == {"relu", "hat", "tanh", "bspline2", "bspline3"}
     assert get_activation("hat").function is hat
     with pytest.raises(UnknownNameError) as error:
         get_activation("sigmoid")

@@ -118,7 +118,9 @@ def test_unknown_activation_stops_before_any_job(repository, tmp_path):
     assert result.returncode != 0
     message = result.stdout + result.stderr
     assert "train.activations[1] = 'sigmoid'" in message
-    assert "is not one of ['relu', 'hat', 'tanh']" in message
+    from hatlib.activations import ACTIVATIONS
+
+    assert f"is not one of {list(ACTIVATIONS)}" in message
     assert not (workdir / "results").exists()
 
 
