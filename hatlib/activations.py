@@ -114,8 +114,25 @@ def bspline3_slope(x: torch.Tensor) -> torch.Tensor:
     )
 
 
-#: Derivatives of the activations that have no fused kernel (tensor-operation path).
-SLOPES: dict[str, ActivationFunction] = {"bspline2": bspline2_slope, "bspline3": bspline3_slope}
+def relu_slope(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of :func:`relu` under PyTorch's convention ``relu'(0) = 0``."""
+    return (x > 0).to(x.dtype)
+
+
+def tanh_slope(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of :func:`tanh`, ``1 - tanh(x)^2``."""
+    value = torch.tanh(x)
+    return 1.0 - value * value
+
+
+#: Derivative of each registered activation, by name (written out, no autograd).
+SLOPES: dict[str, ActivationFunction] = {
+    "relu": relu_slope,
+    "hat": hat_slope,
+    "tanh": tanh_slope,
+    "bspline2": bspline2_slope,
+    "bspline3": bspline3_slope,
+}
 
 
 @dataclass(frozen=True)

@@ -398,3 +398,72 @@ def final_errors(spectrum: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per ``keys`` (a run and component): the error at the last logged step."""
     last = spectrum.sort_values("step").groupby(keys, sort=True).tail(1)
     return last[[*keys, "relative_error"]].sort_values(keys, ignore_index=True)
+
+
+def method_comparison(learned: pd.DataFrame, final: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Final error and iterations until every frequency is learned, per method.
+
+    ``learned`` (:func:`learning_iterations`) has the columns ``keys``, ``seed``,
+    ``frequency``, ``iterations`` and ``censored``; ``final`` the columns
+    ``keys``, ``seed`` and ``relative_l2_error`` (at the last step). Per run the
+    iterations until every frequency is learned are the largest over its
+    frequencies (censored when any is). Returns per ``keys``: ``final_error``
+    (median over seeds), ``iterations`` (median over seeds, censored runs ranked
+    last), ``censored`` (the median is only a lower bound) and ``seeds``.
+    """
+    per_run = (
+        learned.groupby([*keys, "seed"], sort=True)
+        .agg(iterations=("iterations", "max"), censored=("censored", "any"))
+        .reset_index()
+    )
+    rows = []
+    for group_keys, runs in per_run.groupby(keys, sort=True):
+        median, lower = _censored_median(
+            runs["iterations"].to_numpy(dtype=float), runs["censored"].to_numpy(dtype=bool)
+        )
+        rows.append(
+            {
+                **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
+                "iterations": median,
+                "censored": lower,
+                "seeds": len(runs),
+            }
+        )
+    table = pd.DataFrame(rows)
+    errors = final.groupby(keys, sort=True)["relative_l2_error"].median().rename("final_error")
+    table = table.merge(errors.reset_index(), on=keys, how="left")
+    return table[[*keys, "final_error", "iterations", "censored", "seeds"]]
+
+
+def error_summary(
+    history: pd.DataFrame, error: str, tolerance: float, keys: list[str]
+) -> pd.DataFrame:
+    """Final error and iterations until ``error`` is below ``tolerance``, per ``keys``.
+
+    ``history`` has the columns ``keys``, ``seed``, ``step`` and ``error``.
+    Returns per ``keys``: ``final_error`` (median over seeds of the last
+    logged value), ``iterations`` (median over seeds, runs that never reach the
+    tolerance ranked last at their last step), ``censored`` (the median is a
+    lower bound) and ``seeds``.
+    """
+    rows = []
+    for group_keys, group in history.groupby(keys, sort=True):
+        steps, censored, finals = [], [], []
+        for _, run in group.groupby("seed", sort=True):
+            run = run.sort_values("step")
+            values = pd.DataFrame({"step": run["step"], "relative_l2_error": run[error]})
+            step, is_censored = iterations_to_tolerance(values, tolerance)
+            steps.append(step)
+            censored.append(is_censored)
+            finals.append(float(run[error].iloc[-1]))
+        median, lower = _censored_median(np.asarray(steps, float), np.asarray(censored, bool))
+        rows.append(
+            {
+                **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
+                "final_error": float(np.median(finals)),
+                "iterations": median,
+                "censored": lower,
+                "seeds": len(steps),
+            }
+        )
+    return pd.DataFrame(rows)

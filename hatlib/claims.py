@@ -30,6 +30,8 @@ DECAY_TOLERANCE = 0.2
 STEPS_AGREEMENT = 0.1
 #: Bound on the condition number of the hat (mass) Gram matrix on uniform grids.
 MASS_CONDITION = 4.0
+#: Largest ratio of a network's final error to the finite element error counted as "as accurate".
+FEM_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,20 @@ def exponent_claims(exponents: pd.DataFrame, main: str, ablation: str | None) ->
                     lambda v: v < FLAT_EXPONENT,
                 )
             )
+        for degree in (2, 3):
+            spline = _exponent(exponents, f"bspline{degree}", optimizer, main)
+            if spline is not None:
+                verdicts.append(
+                    _verdict(
+                        f"bspline{degree}-flat-{optimizer}",
+                        f"Prediction: the degree-{degree} B-spline, whose Gram matrix is a "
+                        f"B-spline mass matrix, has no spectral bias either ({name})",
+                        f"upper end of the 95% interval of the bspline{degree} exponent",
+                        f"< {FLAT_EXPONENT}",
+                        spline["upper"],
+                        lambda v: v < FLAT_EXPONENT,
+                    )
+                )
         default = _exponent(exponents, "hat", optimizer, ablation) if ablation else None
         if default is not None and hat is not None:
             verdicts.append(
@@ -236,6 +252,142 @@ def accuracy_claim(accuracy: pd.DataFrame) -> list[Verdict]:
             lambda v: v >= 0,
         )
     ]
+
+
+def alternative_claims(comparison: pd.DataFrame) -> list[Verdict]:
+    """Hat learns a multi-frequency target no later than Fourier features and SIREN (Adam).
+
+    ``comparison`` (:func:`hatlib.analysis.method_comparison`) has the columns
+    ``setting`` (``"1d-shallow"``, ``"1d-fourier"``, ...), ``activation``,
+    ``optimizer``, ``iterations`` and ``censored``. Per dimension: Hat's
+    iterations until every frequency is learned (the better of its shallow and
+    deep networks) over the fewest of the alternatives'.
+    """
+    verdicts = []
+    adam = comparison[comparison["optimizer"] == "adam"]
+    for dimension in ("1d", "2d"):
+        hat = adam[adam["setting"].str.startswith(dimension) & (adam["activation"] == "hat")]
+        others = adam[adam["setting"].isin([f"{dimension}-fourier", f"{dimension}-siren"])]
+        if hat.empty or others.empty:
+            continue
+        verdicts.append(
+            _verdict(
+                f"hat-vs-alternatives-{dimension}",
+                f"Hat learns every frequency no later than Fourier features or SIREN "
+                f"({dimension[0]}-D multi-frequency target, Adam)",
+                "median iterations until every frequency is learned: best Hat network over "
+                "the best alternative",
+                "<= 1",
+                float(hat["iterations"].min()) / max(float(others["iterations"].min()), 1.0),
+                lambda v: v <= 1.0,
+            )
+        )
+    return verdicts
+
+
+def classic_claims(ratios: pd.DataFrame, threshold: float) -> list[Verdict]:
+    """The protocol of Rahaman et al.: ReLU learns low frequencies first, Hat all at once.
+
+    ``ratios`` (:func:`hatlib.analysis.spectral_bias_ratios` of the first
+    iterations reaching each threshold) has the columns ``case``,
+    ``activation``, ``initialisation``, ``threshold``, ``ratio`` and ``bound``.
+    """
+    verdicts = []
+    rows = ratios[np.isclose(ratios["threshold"], threshold)]
+    for case in dict.fromkeys(rows["case"]):
+        cell = rows[rows["case"] == case]
+        relu = cell[(cell["activation"] == "relu") & (cell["initialisation"] == "torch_default")]
+        hat = cell[cell["activation"] == "hat"]
+        if len(relu):
+            row = relu.iloc[0]
+            verdicts.append(
+                _verdict(
+                    f"classic-relu-bias-{case}",
+                    f"Deep ReLU networks learn low frequencies first (Rahaman et al. protocol, "
+                    f"{case} amplitudes)",
+                    f"iterations for the highest frequency to reach {threshold:g} over those "
+                    "for the lowest (a lower bound when the highest never does)",
+                    f"> {FLAT_RATIO}",
+                    math.nan if row["bound"] == "none" else row["ratio"],
+                    lambda v: v > FLAT_RATIO,
+                )
+            )
+        if len(hat):
+            row = hat.iloc[0]
+            verdicts.append(
+                _verdict(
+                    f"classic-hat-flat-{case}",
+                    f"Deep Hat networks learn every frequency at about the same time "
+                    f"(Rahaman et al. protocol, {case} amplitudes)",
+                    f"iterations for the highest frequency to reach {threshold:g} over those "
+                    "for the lowest",
+                    f"<= {FLAT_RATIO}",
+                    math.nan if row["bound"] == "none" else row["ratio"],
+                    lambda v: v <= FLAT_RATIO,
+                )
+            )
+    return verdicts
+
+
+def pde_claims(summary: pd.DataFrame, ratios: pd.DataFrame) -> list[Verdict]:
+    """The Ritz solution of the Poisson problem: speed, modes and accuracy of Hat against ReLU.
+
+    ``summary`` has per ``activation`` and ``optimizer`` the ``iterations``
+    until the relative H1 error is below the tolerance, ``censored``,
+    ``final_h1_error`` and the FEM solution's ``fem_h1_error``; ``ratios`` the
+    highest-over-lowest mode learning-iteration ratios (``activation``,
+    ``optimizer``, ``ratio``, ``bound``).
+    """
+    verdicts = []
+    for optimizer in [o for o in ("sgd", "adam") if o in set(summary["optimizer"])]:
+        name = _optimizer_name(optimizer)
+        cell = summary[summary["optimizer"] == optimizer].set_index("activation")
+        if {"hat", "relu"} <= set(cell.index):
+            hat, relu = cell.loc["hat"], cell.loc["relu"]
+            value = (
+                math.nan
+                if hat["censored"]
+                else float(relu["iterations"]) / max(float(hat["iterations"]), 1.0)
+            )
+            verdicts.append(
+                _verdict(
+                    f"pde-hat-faster-{optimizer}",
+                    f"Hat networks solve the Poisson problem faster than ReLU (Ritz, {name})",
+                    "median iterations until the relative H1 error is below the tolerance, "
+                    "ReLU over Hat (a lower bound when ReLU's is censored)",
+                    f">= {SPEEDUP}",
+                    value,
+                    lambda v: v >= SPEEDUP,
+                )
+            )
+        hat_ratio = ratios[(ratios["optimizer"] == optimizer) & (ratios["activation"] == "hat")]
+        if len(hat_ratio):
+            row = hat_ratio.iloc[0]
+            verdicts.append(
+                _verdict(
+                    f"pde-hat-flat-{optimizer}",
+                    "Hat learns every mode of the Poisson solution at about the same time "
+                    f"({name})",
+                    "median ratio of the iterations to learn the highest and the lowest mode, Hat",
+                    f"<= {FLAT_RATIO}",
+                    math.nan if row["bound"] == "none" else row["ratio"],
+                    lambda v: v <= FLAT_RATIO,
+                )
+            )
+    hat = summary[summary["activation"] == "hat"]
+    if len(hat):
+        verdicts.append(
+            _verdict(
+                "pde-hat-fem-accuracy",
+                "The Hat network's Ritz solution is as accurate as the finite element solution "
+                "on its grid",
+                "final relative H1 error of the Hat network (better optimizer) over the FEM one",
+                f"<= {FEM_FACTOR:g}",
+                float(hat["final_h1_error"].min() / hat["fem_h1_error"].iloc[0]),
+                lambda v: v <= FEM_FACTOR,
+            )
+        )
+    return verdicts
 
 
 def claims_table(verdicts: list[Verdict]) -> pd.DataFrame:

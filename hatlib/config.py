@@ -92,9 +92,40 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
             f"digits.images = {digits['images']!r} and digits.labels = {digits['labels']!r}: "
             "give both IDX files or neither"
         )
+    _check_classic(config["classic"])
+    _check_pde(config["pde"])
     _check_fem(config["fem"])
     _check_theory(config["theory"])
     return warnings
+
+
+def _check_classic(classic: Mapping[str, Any]) -> None:
+    count = len(classic["frequencies"])
+    for case, amplitudes in classic["cases"].items():
+        if len(amplitudes) != count:
+            raise ConfigError(
+                f"classic.cases.{case} has {len(amplitudes)} amplitudes but classic.frequencies "
+                f"has {count} frequencies"
+            )
+    for frequency in classic["frequencies"]:
+        if 2 * frequency >= classic["num_points"]:
+            raise ConfigError(
+                f"classic.frequencies contains {frequency}, not below the Nyquist limit "
+                f"{classic['num_points'] / 2} of classic.num_points = {classic['num_points']}"
+            )
+    models = [(m["activation"], m["initialisation"]) for m in classic["models"]]
+    if len(set(models)) != len(models):
+        raise ConfigError(f"classic.models lists a model twice: {models}")
+
+
+def _check_pde(pde: Mapping[str, Any]) -> None:
+    if len(pde["coefficients"]) != len(pde["modes"]):
+        raise ConfigError(
+            f"pde.coefficients has {len(pde['coefficients'])} entries but pde.modes "
+            f"has {len(pde['modes'])}"
+        )
+    if any(c == 0 for c in pde["coefficients"]):
+        raise ConfigError(f"pde.coefficients = {pde['coefficients']} contains a zero")
 
 
 def _check_multifrequency(multi: Mapping[str, Any]) -> None:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import torch
 
-from hatlib.activations import ACTIVATIONS, SLOPES, hat, hat_slope
+from hatlib.activations import ACTIVATIONS, SLOPES
 
 logger = logging.getLogger(__name__)
 
 #: Activations the fused kernels implement, with their code in ``csrc/shallow.cpp``.
-KERNEL_CODES = {"relu": 0, "hat": 1, "tanh": 2}
+KERNEL_CODES = {"relu": 0, "hat": 1, "tanh": 2, "bspline2": 4, "bspline3": 5}
 
 #: Kernel code for activation values computed beforehand (tanh: PyTorch's
 #: vectorised tanh is about ten times faster than the C library's, which
@@ -77,10 +77,6 @@ def cpu_kernel():
 
 
 def _activation_and_slope(pre: torch.Tensor, activation: str):
-    if activation == "relu":
-        return torch.relu(pre), (pre > 0).to(pre.dtype)
-    if activation == "hat":
-        return hat(pre), hat_slope(pre)
     if activation == "tanh":
         value = torch.tanh(pre)
         return value, 1.0 - value * value

@@ -226,8 +226,11 @@ class DeepNetwork(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs ``(S, N)`` for inputs ``(N,)`` (``d = 1``) or ``(N, d)``."""
-        hidden = x.reshape(x.shape[0], -1).expand(self.members, -1, -1)  # (S, N, d)
+        """Outputs ``(S, N)`` for inputs ``(N,)`` (``d = 1``), ``(N, d)`` or ``(S, N, d)``."""
+        if x.dim() == 3:
+            hidden = x
+        else:
+            hidden = x.reshape(x.shape[0], -1).expand(self.members, -1, -1)  # (S, N, d)
         last = len(self.weights) - 1
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
             hidden = torch.baddbmm(bias[:, None, :], hidden, weight)
@@ -314,8 +317,166 @@ def build_deep_network(
             layers.append((weight, spec.centre + _uniform((width,), bound, generator)))
         layers.append((_uniform((width, 1), bound, generator), _uniform((1,), bound, generator)))
         draws.append(layers)
+    _load_layers(model, draws)
+    return model
+
+
+def _nn_linear_layers(
+    sizes: Sequence[int], generator: torch.Generator
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``nn.Linear``'s default draws, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, for each layer."""
+    layers = []
+    for fan_in, fan_out in itertools.pairwise(sizes):
+        bound = 1.0 / math.sqrt(fan_in)
+        layers.append(
+            (_uniform((fan_in, fan_out), bound, generator), _uniform((fan_out,), bound, generator))
+        )
+    return layers
+
+
+def _load_layers(model: DeepNetwork, draws: list[list[tuple[torch.Tensor, torch.Tensor]]]) -> None:
+    """Copy per-member float64 layer draws ``draws[s][l] = (weight, bias)`` into ``model``."""
     with torch.no_grad():
         for index, (weight, bias) in enumerate(zip(model.weights, model.biases, strict=True)):
             weight.copy_(torch.stack([layers[index][0] for layers in draws]))
             bias.copy_(torch.stack([layers[index][1] for layers in draws]))
+
+
+def build_default_deep_network(
+    activation: str,
+    input_dim: int,
+    width: int,
+    depth: int,
+    seeds: Sequence[int] = (0,),
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> DeepNetwork:
+    """A :class:`DeepNetwork` with PyTorch's ``nn.Linear`` initialisation in every layer.
+
+    Weights and biases ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``: the usual
+    initialisation of a ReLU network (the one of Rahaman et al.'s experiments).
+    """
+    spec = get_activation(activation)
+    model = DeepNetwork(spec, input_dim, width, depth, len(seeds), dtype, device)
+    sizes = [input_dim] + [width] * depth + [1]
+    draws = [_nn_linear_layers(sizes, torch.Generator(device="cpu").manual_seed(s)) for s in seeds]
+    _load_layers(model, draws)
     return model
+
+
+class ScaledSine:
+    """``sin(omega0 z)``, the activation of SIREN (Sitzmann et al., 2020)."""
+
+    def __init__(self, omega0: float) -> None:
+        self.omega0 = float(omega0)
+
+    def __call__(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sin(self.omega0 * z)
+
+
+def build_siren(
+    input_dim: int,
+    width: int,
+    depth: int,
+    omega0: float = 30.0,
+    seeds: Sequence[int] = (0,),
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> DeepNetwork:
+    """A SIREN: ``depth`` hidden layers ``sin(omega0 (W h + b))`` and a linear output.
+
+    Initialisation of Sitzmann et al. (2020): first-layer weights
+    ``U(-1/d, 1/d)``, later weights ``U(-sqrt(6/n)/omega0, sqrt(6/n)/omega0)``
+    (``n`` the fan-in), so that pre-activations stay of order one at every
+    depth; biases as ``nn.Linear``'s.
+    """
+    if omega0 <= 0:
+        raise ValueError(f"omega0 must be positive, got {omega0}")
+    spec = ActivationSpec(
+        name="sine",
+        function=ScaledSine(omega0),
+        centre=0.0,
+        localised=False,
+        nodes="left",
+        description=f"sine, sin({omega0:g} z) (SIREN)",
+        initialisation="siren",
+    )
+    model = DeepNetwork(spec, input_dim, width, depth, len(seeds), dtype, device)
+    sizes = [input_dim] + [width] * depth + [1]
+    draws = []
+    for seed in seeds:
+        generator = torch.Generator(device="cpu").manual_seed(seed)
+        layers = _nn_linear_layers(sizes, generator)
+        for index, fan_in in enumerate(sizes[:-1]):
+            bound = 1.0 / fan_in if index == 0 else math.sqrt(6.0 / fan_in) / omega0
+            layers[index] = (_uniform(layers[index][0].shape, bound, generator), layers[index][1])
+        draws.append(layers)
+    _load_layers(model, draws)
+    return model
+
+
+class FourierFeatureNetwork(nn.Module):
+    """A network on Fourier features ``[cos(2 pi B x), sin(2 pi B x)]`` (Tancik et al., 2020).
+
+    ``frequencies`` ``B`` is a fixed buffer of shape ``(S, d, m)`` (cycles per
+    unit length, one draw per member, not trained); ``body`` a
+    :class:`DeepNetwork` on the ``2m`` features, whose parameters are the
+    trainable ones.
+    """
+
+    def __init__(self, frequencies: torch.Tensor, body: DeepNetwork) -> None:
+        super().__init__()
+        if frequencies.dim() != 3 or 2 * frequencies.shape[2] != body.input_dim:
+            raise ValueError(
+                f"frequencies of shape {tuple(frequencies.shape)} do not match a body "
+                f"on {body.input_dim} inputs"
+            )
+        self.register_buffer("frequencies", frequencies)
+        self.body = body
+        self.members = body.members
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs ``(S, N)`` for inputs ``(N,)`` or ``(N, d)``."""
+        points = x.reshape(x.shape[0], -1)  # (N, d)
+        angles = 2.0 * math.pi * torch.einsum("nd,sdm->snm", points, self.frequencies)
+        return self.body(torch.cat([torch.cos(angles), torch.sin(angles)], dim=2))
+
+    def outer_parameters(self) -> list[nn.Parameter]:
+        """The output layer's weights and bias."""
+        return self.body.outer_parameters()
+
+
+def build_fourier_network(
+    input_dim: int,
+    features: int,
+    sigma: float,
+    width: int,
+    depth: int,
+    activation: str = "relu",
+    seeds: Sequence[int] = (0,),
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> FourierFeatureNetwork:
+    """Gaussian Fourier features ``B ~ N(0, sigma^2)`` (``features`` of them) and an MLP.
+
+    The MLP (``depth`` hidden layers of ``width`` units of ``activation``) has
+    ``nn.Linear``'s initialisation. Member ``s`` draws ``B`` and then the MLP
+    from a CPU generator seeded with ``seeds[s]``, in float64.
+    """
+    if sigma <= 0 or features < 1:
+        raise ValueError(
+            f"need sigma > 0 and features >= 1, got sigma={sigma}, features={features}"
+        )
+    spec = get_activation(activation)
+    body = DeepNetwork(spec, 2 * features, width, depth, len(seeds), dtype, device)
+    sizes = [2 * features] + [width] * depth + [1]
+    draws, mappings = [], []
+    for seed in seeds:
+        generator = torch.Generator(device="cpu").manual_seed(seed)
+        mappings.append(
+            sigma * torch.randn((input_dim, features), generator=generator, dtype=torch.float64)
+        )
+        draws.append(_nn_linear_layers(sizes, generator))
+    _load_layers(body, draws)
+    mapping = torch.stack(mappings).to(dtype=dtype, device=device)
+    return FourierFeatureNetwork(mapping, body)

@@ -135,6 +135,12 @@ def exponent_macros(exponents: pd.DataFrame) -> dict:
         if row.initialisation != "fem_grid":
             parts.append(row.initialisation)
         macros[macro_name(*parts)] = exponent_phrase(row.exponent, row.lower, row.upper)
+    # the paper quotes the B-spline exponents: say so when a configuration does not train them
+    for activation in ("bspline2", "bspline3"):
+        for optimizer in ("sgd", "adam"):
+            macros.setdefault(
+                macro_name("exponent", activation, optimizer), "not measured (not trained)"
+            )
     return macros
 
 
@@ -472,4 +478,184 @@ def speedup_macros(speedups: pd.DataFrame) -> dict:
         usable = group[group["bound"] != "none"]
         if len(usable):
             macros[macro_name("speedup", optimizer)] = format_number(usable["speedup"].median(), 2)
+    return macros
+
+
+def _iterations_cell(iterations: float, censored: bool) -> str:
+    """Iterations as a table cell; a censored value is a lower bound (``$\\geq$``)."""
+    if not np.isfinite(iterations):
+        return "--"
+    return (r"$\geq$" if censored else "") + f"${round(iterations)}$"
+
+
+#: Rows of the alternatives table: (setting suffix, activation, label).
+COMPARISON_METHODS = [
+    ("shallow", "relu", "ReLU, shallow"),
+    ("deep", "relu", "ReLU, deep"),
+    ("shallow", "hat", "Hat, shallow"),
+    ("deep", "hat", "Hat, deep"),
+    ("fourier", "relu", "Fourier features + ReLU"),
+    ("siren", "sine", "SIREN"),
+]
+
+
+def comparison_table(comparison: pd.DataFrame) -> str:
+    """Booktabs table: final error and iterations until every frequency is learned.
+
+    ``comparison`` (:func:`hatlib.analysis.method_comparison`) has the columns
+    ``setting`` (``"1d-shallow"``, ...), ``activation``, ``optimizer``,
+    ``final_error``, ``iterations`` and ``censored``. Rows are methods per
+    input dimension, column pairs optimizers.
+    """
+    optimizers = [o for o in ("sgd", "adam") if o in set(comparison["optimizer"])]
+    header = ["target", "method"]
+    for optimizer in optimizers:
+        header += [f"error ({_name(optimizer)})", f"iterations ({_name(optimizer)})"]
+    rows = []
+    for dimension in ("1d", "2d"):
+        for suffix, activation, label in COMPARISON_METHODS:
+            cell = comparison[
+                (comparison["setting"] == f"{dimension}-{suffix}")
+                & (comparison["activation"] == activation)
+            ]
+            if cell.empty:
+                continue
+            row = [f"{dimension[0]}-D", escape(label)]
+            for optimizer in optimizers:
+                match = cell[cell["optimizer"] == optimizer]
+                if match.empty:
+                    row += ["--", "--"]
+                    continue
+                entry = match.iloc[0]
+                row += [
+                    f"${format_number(entry['final_error'], 2)}$",
+                    _iterations_cell(entry["iterations"], bool(entry["censored"])),
+                ]
+            rows.append(row)
+    return booktabs_table(header, rows, "ll" + "rr" * len(optimizers))
+
+
+def classic_table(learned: pd.DataFrame) -> str:
+    """Booktabs table: first iteration each frequency reaches each threshold, per model.
+
+    ``learned`` (:func:`hatlib.classic.first_reaching`) has the columns
+    ``case``, ``activation``, ``initialisation``, ``seed``, ``frequency``,
+    ``threshold``, ``iterations`` and ``censored``; cells are medians over
+    seeds (``$\\geq$`` when the median run never reached the threshold).
+    """
+    frequencies = sorted(learned["frequency"].unique())
+    header = ["amplitudes", "model", "level", *(f"${k}$" for k in frequencies)]
+    rows = []
+    keys = ["case", "activation", "initialisation", "threshold"]
+    for (case, activation, initialisation, threshold), group in learned.groupby(keys, sort=False):
+        row = [
+            escape(case),
+            escape(f"{_name(activation)}, {initialisation}"),
+            format_number(threshold),
+        ]
+        for k in frequencies:
+            runs = group[group["frequency"] == k]
+            values = runs["iterations"].to_numpy(dtype=float)
+            censored = runs["censored"].to_numpy(dtype=bool)
+            order = np.lexsort((values, censored))
+            middle = order[(len(order) - 1) // 2]
+            row.append(_iterations_cell(values[middle], bool(censored[middle])))
+        rows.append(row)
+    return booktabs_table(header, rows, "lll" + "r" * len(frequencies))
+
+
+def pde_table(summary: pd.DataFrame) -> str:
+    """Booktabs table of the Ritz solutions: rate, final errors, iterations to tolerance.
+
+    ``summary`` has per ``activation`` and ``optimizer`` the chosen
+    ``learning_rate``, ``final_l2_error``, ``final_h1_error``, ``iterations``,
+    ``censored`` and the FEM solution's ``fem_l2_error`` and ``fem_h1_error``
+    (one row for it at the end).
+    """
+    header = ["solution", "optimizer", "learning rate", "$L^2$ error", "$H^1$ error", "iterations"]
+    rows = []
+    for row in summary.itertuples():
+        rows.append(
+            [
+                _name(row.activation),
+                _name(row.optimizer),
+                f"${format_number(row.learning_rate)}$",
+                f"${format_number(row.final_l2_error, 2)}$",
+                f"${format_number(row.final_h1_error, 2)}$",
+                _iterations_cell(row.iterations, bool(row.censored)),
+            ]
+        )
+    first = summary.iloc[0]
+    rows.append(
+        [
+            "P1 FEM (direct solve)",
+            "--",
+            "--",
+            f"${format_number(first['fem_l2_error'], 2)}$",
+            f"${format_number(first['fem_h1_error'], 2)}$",
+            "--",
+        ]
+    )
+    return booktabs_table(header, rows, "llrrrr")
+
+
+def beyond_macros(
+    classic: Mapping[str, Any],
+    pde: Mapping[str, Any],
+    multi: Mapping[str, Any],
+    pde_summary: pd.DataFrame,
+    classic_learned: pd.DataFrame,
+) -> dict:
+    """Macros of the experiments beyond the original: protocols and headline numbers."""
+    fourier = multi["alternatives"].get("fourier", {})
+    siren = multi["alternatives"].get("siren", {})
+    macros = {
+        "ClassicNumPoints": str(classic["num_points"]),
+        "ClassicFrequencies": _list(classic["frequencies"]),
+        "ClassicDepth": str(classic["depth"]),
+        "ClassicLayers": str(classic["depth"] + 1),
+        "ClassicWidth": str(classic["width"]),
+        "ClassicRate": format_number(classic["learning_rate"]),
+        "ClassicIterations": str(classic["iterations"]),
+        "ClassicLogEvery": str(classic["log_every"]),
+        "ClassicSeeds": str(classic["seeds"]),
+        "ClassicThresholds": _list(format_number(t) for t in classic["thresholds"]),
+        "ClassicTopThreshold": format_number(max(classic["thresholds"])),
+        "PdeModes": _list(pde["modes"]),
+        "PdeWidth": str(pde["width"]),
+        "PdeWidths": _list(pde["widths"]),
+        "PdeSeeds": str(pde["seeds"]),
+        "PdeIterations": str(pde["iterations"]),
+        "PdeCells": str(pde["quadrature_cells"]),
+        "PdeTolerance": format_number(pde["tolerance"]),
+        "PdeElements": str(pde["width"] - 1),
+        "FourierFeatures": str(fourier.get("features", 0)),
+        "FourierSigma": format_number(fourier.get("sigma", float("nan"))),
+        "FourierDepth": str(fourier.get("depth", 0)),
+        "FourierWidth": str(fourier.get("width", 0)),
+        "SirenOmega": format_number(siren.get("omega0", float("nan"))),
+        "SirenDepth": str(siren.get("depth", 0)),
+        "SirenWidth": str(siren.get("width", 0)),
+    }
+    for row in pde_summary.itertuples():
+        macros[macro_name("pde", "error", row.activation, row.optimizer)] = format_number(
+            row.final_h1_error, 2
+        )
+    if len(pde_summary):
+        macros["PdeErrorFem"] = format_number(pde_summary["fem_h1_error"].iloc[0], 2)
+    top = max(classic["thresholds"])
+    highest = classic_learned[
+        np.isclose(classic_learned["threshold"], top)
+        & (classic_learned["frequency"] == classic_learned["frequency"].max())
+    ]
+    for (case, activation, initialisation), group in highest.groupby(
+        ["case", "activation", "initialisation"]
+    ):
+        values = group["iterations"].to_numpy(dtype=float)
+        censored = group["censored"].to_numpy(dtype=bool)
+        order = np.lexsort((values, censored))
+        middle = order[(len(order) - 1) // 2]
+        prefix = "at least " if censored[middle] else ""
+        name = macro_name("classic", "top", case, activation, initialisation)
+        macros[name] = prefix + format_number(values[middle])
     return macros

@@ -260,51 +260,16 @@ def plot_frequency_heatmaps(spectrum: pd.DataFrame, settings: list[str]) -> plt.
     ``relative_error``; each cell shows the median over seeds on a log colour
     scale, frequencies ordered by magnitude from the bottom.
     """
-    from matplotlib.colors import LogNorm
-
-    set_theme()
     frame = spectrum[spectrum["setting"].isin(settings)]
     activations = [a for a in ACTIVATION_COLOURS if a in set(frame["activation"])]
     optimizers = [o for o in ("sgd", "adam") if o in set(frame["optimizer"])]
-    rows = [(setting, optimizer) for setting in settings for optimizer in optimizers]
-    figure, axes = plt.subplots(
-        len(rows),
-        len(activations),
-        figsize=(TEXT_WIDTH_INCHES, 1.25 * len(rows) + 0.4),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    norm = LogNorm(vmin=1e-3, vmax=1.0)
-    image = None
-    for (row, (setting, optimizer)), row_axes in zip(enumerate(rows), axes, strict=True):
-        for column, (activation, axis) in enumerate(zip(activations, row_axes, strict=True)):
-            cell = frame[
-                (frame["setting"] == setting)
-                & (frame["optimizer"] == optimizer)
-                & (frame["activation"] == activation)
-            ]
-            table = cell.groupby(["magnitude", "frequency", "step"])["relative_error"].median()
-            wide = table.unstack("step").sort_index(level="magnitude")
-            steps = wide.columns.to_numpy()
-            image = axis.pcolormesh(
-                steps,
-                np.arange(len(wide)),
-                np.clip(wide.to_numpy(), 1e-3, 1.0),
-                norm=norm,
-                cmap="viridis",
-                shading="nearest",
-            )
-            axis.set_yticks(np.arange(len(wide)), wide.index.get_level_values("frequency"))
-            if row == 0:
-                axis.set_title(_display(activation))
-            if column == 0:
-                axis.set_ylabel(f"{setting}, {_display(optimizer)}\n$k$", fontsize=7)
-            if row == len(rows) - 1:
-                axis.set_xlabel("iteration")
-    if image is not None:
-        figure.colorbar(image, ax=axes, label=r"$\Delta(k)$", shrink=0.6)
-    return figure
+    rows = [
+        (f"{setting}, {_display(optimizer)}", {"setting": setting, "optimizer": optimizer})
+        for setting in settings
+        for optimizer in optimizers
+    ]
+    columns = [(_display(a), {"activation": a}) for a in activations]
+    return _heatmap_grid(frame, rows, columns, "relative_error", "magnitude", r"$\Delta(k)$", "$k$")
 
 
 def plot_digits_components(components: pd.DataFrame) -> plt.Figure:
@@ -381,4 +346,188 @@ def plot_initialisation_ablation(summary: pd.DataFrame, main: str) -> plt.Figure
         axis.minorticks_off()
     axes[0][0].set_ylabel("iterations to tolerance")
     axes[0][-1].legend(fontsize=6, frameon=False)
+    return figure
+
+
+def _draw_heatmap(axis, cell: pd.DataFrame, value: str, norm, ordering: str) -> object:
+    """Median over seeds of ``value`` per frequency (rows, by ``ordering``) and step (columns)."""
+    from matplotlib.colors import LogNorm
+
+    table = cell.groupby([ordering, "frequency", "step"])[value].median()
+    wide = table.unstack("step").sort_index(level=ordering)
+    data = wide.to_numpy()
+    if isinstance(norm, LogNorm):
+        data = np.clip(data, norm.vmin, norm.vmax)
+    image = axis.pcolormesh(
+        wide.columns.to_numpy(),
+        np.arange(len(wide)),
+        data,
+        norm=norm,
+        cmap="viridis",
+        shading="nearest",
+        linewidth=0,
+        rasterized=True,
+    )
+    axis.set_yticks(np.arange(len(wide)), wide.index.get_level_values("frequency"))
+    return image
+
+
+def _heatmap_grid(
+    frame: pd.DataFrame,
+    rows: list[tuple[str, dict]],
+    columns: list[tuple[str, dict]],
+    value: str,
+    ordering: str,
+    label: str,
+    axis_name: str,
+) -> plt.Figure:
+    """Heatmaps of ``value`` (frequency against step): one panel per row x column.
+
+    ``rows`` and ``columns`` are ``(title, selection)`` pairs, a selection
+    mapping columns of ``frame`` to the value a panel keeps. ``value`` is an
+    error (log colour scale from 1e-3 to 1) unless it is ``"magnitude"``
+    (linear from 0 to 1); frequencies are ordered by the column ``ordering``.
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
+    set_theme()
+    figure, axes = plt.subplots(
+        len(rows),
+        len(columns),
+        figsize=(TEXT_WIDTH_INCHES, (1.7 if len(rows) < 3 else 1.25) * len(rows) + 0.4),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    norm = Normalize(0.0, 1.0) if value == "magnitude" else LogNorm(vmin=1e-3, vmax=1.0)
+    image = None
+    for row, (row_title, row_keys) in enumerate(rows):
+        for column, (column_title, column_keys) in enumerate(columns):
+            axis = axes[row, column]
+            keep = np.ones(len(frame), dtype=bool)
+            for key, wanted in {**row_keys, **column_keys}.items():
+                keep &= (frame[key] == wanted).to_numpy()
+            image = _draw_heatmap(axis, frame[keep], value, norm, ordering)
+            if row == 0:
+                axis.set_title(column_title, fontsize=8)
+            if column == 0:
+                axis.set_ylabel(f"{row_title}\n{axis_name}", fontsize=7)
+            if row == len(rows) - 1:
+                axis.set_xlabel("iteration")
+    if image is not None:
+        figure.colorbar(image, ax=axes, label=label, shrink=0.6)
+    return figure
+
+
+def plot_method_heatmaps(spectrum: pd.DataFrame, methods: list[tuple[str, str, str]]) -> plt.Figure:
+    """``Delta(k)`` over iterations for several methods: rows optimizer, columns method.
+
+    ``spectrum`` as in :func:`plot_frequency_heatmaps`; ``methods`` lists
+    ``(setting, activation, title)`` of the columns (absent ones are skipped).
+    """
+    present = set(zip(spectrum["setting"], spectrum["activation"], strict=True))
+    columns = [
+        (title, {"setting": setting, "activation": activation})
+        for setting, activation, title in methods
+        if (setting, activation) in present
+    ]
+    optimizers = [o for o in ("sgd", "adam") if o in set(spectrum["optimizer"])]
+    rows = [(_display(o), {"optimizer": o}) for o in optimizers]
+    return _heatmap_grid(
+        spectrum, rows, columns, "relative_error", "magnitude", r"$\Delta(k)$", "$k$"
+    )
+
+
+def plot_classic_heatmaps(spectrum: pd.DataFrame) -> plt.Figure:
+    """Normalised output spectrum ``2|f~(k_i)|/(N A_i)`` over iterations (Rahaman et al., Fig. 1).
+
+    ``spectrum`` has columns ``case``, ``activation``, ``initialisation``,
+    ``seed``, ``step``, ``frequency`` and ``magnitude``; rows are amplitude
+    cases, columns models, each cell the median over seeds on a linear colour
+    scale from 0 to 1.
+    """
+    cases = list(dict.fromkeys(spectrum["case"]))
+    models = dict.fromkeys(zip(spectrum["activation"], spectrum["initialisation"], strict=True))
+    rows = [(case, {"case": case}) for case in cases]
+    columns = [(f"{_display(a)}, {i}", {"activation": a, "initialisation": i}) for a, i in models]
+    return _heatmap_grid(
+        spectrum.assign(order=spectrum["frequency"]),
+        rows,
+        columns,
+        "magnitude",
+        "order",
+        r"$2|\tilde f(k_i)|/(N A_i)$",
+        "$k_i$",
+    )
+
+
+def plot_pde_modes(modes: pd.DataFrame) -> plt.Figure:
+    """Relative error of each mode of the Poisson solution over iterations.
+
+    ``modes`` has columns ``activation``, ``optimizer``, ``seed``, ``step``,
+    ``mode`` (``k`` of ``sin(pi k x)``) and ``relative_error``; rows are
+    optimizers, columns activations, lines medians over seeds (range shaded).
+    """
+    set_theme()
+    frame = modes.assign(
+        activation=modes["activation"].map(_display),
+        optimizer=modes["optimizer"].map(_display),
+        mode=modes["mode"].map(lambda k: f"$k = {k}$"),
+    )
+    grid = sns.relplot(
+        data=frame,
+        x="step",
+        y="relative_error",
+        hue="mode",
+        hue_order=[f"$k = {k}$" for k in sorted(modes["mode"].unique())],
+        palette="viridis",
+        row="optimizer",
+        col="activation",
+        kind="line",
+        estimator="median",
+        errorbar=("pi", 100),
+        height=1.7,
+        aspect=TEXT_WIDTH_INCHES / 1.7 / max(modes["activation"].nunique(), 1) * 0.85,
+    )
+    grid.set(yscale="log")
+    grid.set_axis_labels("iteration", "relative error of the mode")
+    grid.set_titles("{col_name}, {row_name}")
+    return grid.figure
+
+
+def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
+    """Final relative L2 and H1 errors against width, networks beside the FEM solution.
+
+    ``widths`` has columns ``activation`` (``fem`` for the finite element
+    solution on the Hat grid), ``width``, ``seed``, ``relative_l2_error`` and
+    ``relative_h1_error``; medians over seeds, log-log.
+    """
+    set_theme()
+    long = widths.melt(
+        id_vars=["activation", "width", "seed"],
+        value_vars=["relative_l2_error", "relative_h1_error"],
+        var_name="norm",
+        value_name="error",
+    )
+    long["norm"] = long["norm"].map(
+        {"relative_l2_error": "relative $L^2$ error", "relative_h1_error": "relative $H^1$ error"}
+    )
+    long["activation"] = long["activation"].map(lambda a: "FEM (P1)" if a == "fem" else _display(a))
+    palette = {_display(k): v for k, v in ACTIVATION_COLOURS.items()}
+    palette["FEM (P1)"] = (0.3, 0.3, 0.3)
+    figure, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_INCHES * 0.8, 2.2), sharex=True)
+    for axis, (norm, frame) in zip(axes, long.groupby("norm", sort=False), strict=True):
+        sns.lineplot(
+            data=frame,
+            x="width",
+            y="error",
+            hue="activation",
+            palette={k: v for k, v in palette.items() if k in set(frame["activation"])},
+            estimator="median",
+            errorbar=None,
+            marker="o",
+            ax=axis,
+        )
+        axis.set(xscale="log", yscale="log", xlabel="width (units)", ylabel=norm)
+        axis.legend(fontsize=7, title=None)
     return figure

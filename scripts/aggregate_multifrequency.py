@@ -1,6 +1,11 @@
 """Stack the multi-frequency runs; when each frequency was learned; spectral-bias ratios."""
 
-from hatlib.analysis import learning_iterations, spectral_bias_ratios, stack_tagged
+from hatlib.analysis import (
+    learning_iterations,
+    method_comparison,
+    spectral_bias_ratios,
+    stack_tagged,
+)
 from hatlib.io import read_table, write_table
 from hatlib.runtime import setup_logging
 
@@ -23,6 +28,18 @@ ratios = spectral_bias_ratios(
     learned.drop(columns="frequency").rename(columns={"magnitude": "frequency"}),
     ["setting", "activation", "optimizer"],
 )
+histories = stack_tagged(
+    [read_table(path, ["optimizer", "seed", "step"]) for path in snakemake.input.histories], tags
+)
+final = (
+    histories.sort_values("step").groupby(["setting", "activation", "optimizer", "seed"]).tail(1)
+)
+comparison = method_comparison(
+    learned.drop(columns="frequency").rename(columns={"magnitude": "frequency"}),
+    final,
+    ["setting", "activation", "optimizer"],
+)
+write_table(comparison, snakemake.output.comparison)
 write_table(spectrum, snakemake.output.spectrum)
 write_table(learned, snakemake.output.learned)
 write_table(ratios, snakemake.output.ratios)

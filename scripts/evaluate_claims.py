@@ -4,8 +4,11 @@ import pandas as pd
 
 from hatlib.claims import (
     accuracy_claim,
+    alternative_claims,
     claims_table,
+    classic_claims,
     exponent_claims,
+    pde_claims,
     ratio_claims,
     speedup_claims,
     theory_claims,
@@ -38,6 +41,9 @@ verdicts = [
     ),
     *speedup_claims(read_table(inputs.speedups)),
     *accuracy_claim(read_table(inputs.accuracy)),
+    *alternative_claims(read_table(inputs.comparison)),
+    *classic_claims(read_table(inputs.classic), snakemake.params.classic_threshold),
+    *pde_claims(read_table(inputs.pde_summary), read_table(inputs.pde_ratios)),
 ]
 table = claims_table(verdicts)
 write_table(table, snakemake.output[0])

@@ -3,6 +3,7 @@
 from hatlib.io import read_table, write_text
 from hatlib.latex import macro_file
 from hatlib.paper import (
+    beyond_macros,
     claims_macros,
     condition_number_macros,
     decay_macros,
@@ -31,6 +32,13 @@ macros = {
     **speedup_macros(read_table(snakemake.input.speedups)),
     **experiment_macros(
         snakemake.params.train, snakemake.params.multifrequency, snakemake.params.digits
+    ),
+    **beyond_macros(
+        snakemake.params.classic,
+        snakemake.params.pde,
+        snakemake.params.multifrequency,
+        read_table(snakemake.input.pde),
+        read_table(snakemake.input.classic),
     ),
 }
 write_text(macro_file(macros), snakemake.output[0])

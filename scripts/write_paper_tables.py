@@ -3,9 +3,12 @@
 from hatlib.io import read_table, write_text
 from hatlib.paper import (
     claims_latex_table,
+    classic_table,
+    comparison_table,
     condition_number_table,
     learning_time_table,
     mesh_ratio_table,
+    pde_table,
     speedup_table,
 )
 from hatlib.runtime import setup_logging
@@ -19,3 +22,6 @@ summary = summary[summary["initialisation"] == snakemake.params.initialisation]
 write_text(learning_time_table(summary), snakemake.output.learning_times)
 write_text(speedup_table(read_table(snakemake.input.speedups)), snakemake.output.speedups)
 write_text(claims_latex_table(read_table(snakemake.input.claims)), snakemake.output.claims)
+write_text(comparison_table(read_table(snakemake.input.comparison)), snakemake.output.comparison)
+write_text(classic_table(read_table(snakemake.input.classic)), snakemake.output.classic)
+write_text(pde_table(read_table(snakemake.input.pde)), snakemake.output.pde)

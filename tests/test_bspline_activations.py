@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from hatlib.activations import bspline2, bspline2_slope, bspline3, bspline3_slope
+from hatlib.activations import ACTIVATIONS, SLOPES, bspline2, bspline3
 from hatlib.models import build_shallow_network
 from hatlib.targets import sine_dataset
 from hatlib.training import TrainingConfig, train
@@ -30,13 +30,12 @@ def test_cardinal_bsplines(function, degree, peak):
     torch.testing.assert_close(values, power)
 
 
-@pytest.mark.parametrize(
-    ("function", "slope"), [(bspline2, bspline2_slope), (bspline3, bspline3_slope)]
-)
-def test_slopes_are_the_derivatives(function, slope):
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_slopes_are_the_derivatives(name):
+    # every registered activation has its derivative written out, equal to autograd's
     x = X.clone().requires_grad_(True)
-    (gradient,) = torch.autograd.grad(function(x).sum(), x)
-    torch.testing.assert_close(slope(X), gradient)
+    (gradient,) = torch.autograd.grad(ACTIVATIONS[name].function(x).sum(), x)
+    torch.testing.assert_close(SLOPES[name](X), gradient)
 
 
 def test_far_from_the_support_the_value_is_an_exact_zero():
@@ -58,3 +57,21 @@ def test_bspline_networks_train_on_the_grid(activation):
     result = train(model, data["x"].to_numpy(), data["y"].to_numpy(), config, [4])
     errors = result.history.groupby("step")["relative_l2_error"].max()
     assert errors.iloc[-1] < 0.1 * errors.iloc[0]
+
+
+@pytest.mark.parametrize("name", ["bspline2", "bspline3"])
+def test_fused_kernel_matches_the_tensor_path_on_every_piece(name):
+    from hatlib.kernels import reference_loss_and_gradients, shallow_loss_and_gradients
+
+    # pre-activations w x + b sweep [-1, 5]: every piece and both sides of the support
+    x = torch.linspace(-1.0, 5.0, 601, dtype=torch.float64)
+    generator = torch.Generator().manual_seed(0)
+    w = 1.0 + 0.1 * torch.rand(2, 8, generator=generator, dtype=torch.float64)
+    b = 0.2 * torch.randn(2, 8, generator=generator, dtype=torch.float64)
+    a = torch.randn(2, 8, generator=generator, dtype=torch.float64)
+    c = torch.zeros(2, dtype=torch.float64)
+    y = torch.sin(x).expand(2, -1).contiguous()
+    fused = shallow_loss_and_gradients(x, y, w, b, a, c, name)
+    reference = reference_loss_and_gradients(x, y, w, b, a, c, name)
+    for got, expected in zip(fused, reference, strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-12, atol=1e-12)

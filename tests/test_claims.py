@@ -4,8 +4,11 @@ import pytest
 
 from hatlib.claims import (
     accuracy_claim,
+    alternative_claims,
     claims_table,
+    classic_claims,
     exponent_claims,
+    pde_claims,
     ratio_claims,
     speedup_claims,
     theory_claims,
@@ -109,3 +112,89 @@ def test_theory_and_accuracy_claims_both_branches():
     assert _verdicts(accuracy_claim(accuracy)) == {"hat-accuracy-digits": "holds"}
     worse = accuracy.assign(test_accuracy=[0.8, 0.8, 0.9, 0.9])
     assert _verdicts(accuracy_claim(worse)) == {"hat-accuracy-digits": "does not hold"}
+
+
+def test_bspline_exponents_give_their_own_verdicts():
+    table = pd.concat(
+        [
+            _exponents(1.5, 0.2, 1.0),
+            pd.DataFrame(
+                [
+                    {"initialisation": "fem_grid", "activation": "bspline2", "optimizer": "sgd"}
+                    | {"exponent": 0.1, "lower": 0.0, "upper": 0.2},
+                    {"initialisation": "fem_grid", "activation": "bspline3", "optimizer": "sgd"}
+                    | {"exponent": 1.0, "lower": 0.8, "upper": 1.2},
+                ]
+            ),
+        ]
+    )
+    verdicts = _verdicts(exponent_claims(table, "fem_grid", None))
+    assert verdicts["bspline2-flat-sgd"] == "holds"
+    assert verdicts["bspline3-flat-sgd"] == "does not hold"
+
+
+def _comparison(hat, fourier, siren):
+    rows = [
+        ("1d-shallow", "hat", hat),
+        ("1d-deep", "hat", 10 * hat),
+        ("1d-fourier", "relu", fourier),
+    ]
+    rows += [("1d-siren", "sine", siren), ("1d-shallow", "relu", 1.0)]
+    return pd.DataFrame(
+        [
+            {"setting": s, "activation": a, "optimizer": "adam", "iterations": i, "censored": False}
+            for s, a, i in rows
+        ]
+    )
+
+
+@pytest.mark.parametrize(("hat", "verdict"), [(100, "holds"), (400, "does not hold")])
+def test_hat_against_the_alternatives(hat, verdict):
+    # the ReLU row (1 iteration) is no alternative: only Fourier features and SIREN count
+    claims = alternative_claims(_comparison(hat, fourier=300, siren=200))
+    assert _verdicts(claims) == {"hat-vs-alternatives-1d": verdict}
+    assert claims[0].value == pytest.approx(hat / 200)
+
+
+def test_classic_claims_at_the_chosen_threshold():
+    rows = [
+        ("equal", "relu", "torch_default", 0.9, 12.0, "lower"),
+        ("equal", "hat", "fem_deep", 0.9, 1.0, "exact"),
+        ("equal", "relu", "torch_default", 0.5, 1.5, "exact"),
+        ("steep", "relu", "torch_default", 0.9, 1.2, "exact"),
+        ("steep", "hat", "fem_deep", 0.9, float("nan"), "none"),
+    ]
+    ratios = pd.DataFrame(
+        rows, columns=["case", "activation", "initialisation", "threshold", "ratio", "bound"]
+    )
+    assert _verdicts(classic_claims(ratios, 0.9)) == {
+        "classic-relu-bias-equal": "holds",
+        "classic-hat-flat-equal": "holds",
+        "classic-relu-bias-steep": "does not hold",
+        "classic-hat-flat-steep": "undetermined",
+    }
+
+
+def test_pde_claims():
+    summary = pd.DataFrame(
+        [
+            ("relu", "sgd", 5000, True, 0.3),
+            ("hat", "sgd", 500, False, 0.05),
+            ("relu", "adam", 300, False, 0.02),
+            ("hat", "adam", 200, False, 0.05),
+        ],
+        columns=["activation", "optimizer", "iterations", "censored", "final_h1_error"],
+    ).assign(fem_h1_error=0.02)
+    ratios = pd.DataFrame(
+        [("hat", "sgd", 1.5, "exact"), ("hat", "adam", 3.0, "exact")],
+        columns=["activation", "optimizer", "ratio", "bound"],
+    )
+    verdicts = pde_claims(summary, ratios)
+    assert _verdicts(verdicts) == {
+        "pde-hat-faster-sgd": "holds",
+        "pde-hat-flat-sgd": "holds",
+        "pde-hat-faster-adam": "does not hold",
+        "pde-hat-flat-adam": "does not hold",
+        "pde-hat-fem-accuracy": "does not hold",
+    }
+    assert {v.claim: v.value for v in verdicts}["pde-hat-fem-accuracy"] == pytest.approx(2.5)

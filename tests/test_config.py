@@ -163,6 +163,16 @@ BAD_CONFIGS = [
     ("theory.modes", [40], "theory.modes contains 40"),
     ("analysis.tolerance", 1.5, "analysis.tolerance = 1.5"),
     ("analysis", DELETE, "'analysis' is a required property"),
+    ("classic.cases.equal", [1, 1], "classic.cases.equal has 2 amplitudes"),
+    ("classic.frequencies", [2, 4, 8, 40], "classic.frequencies contains 40"),
+    ("classic.models", [{"activation": "hat", "initialisation": "xavier"}], "'xavier'"),
+    ("classic.learning_rate", 0, "classic.learning_rate = 0"),
+    ("multifrequency.alternatives.siren.omega0", 0, "siren.omega0 = 0"),
+    ("multifrequency.alternatives.fourier.sigma", -1.0, "fourier.sigma = -1.0"),
+    ("pde.coefficients", [1.0, 1.0, 1.0], "pde.coefficients has 3 entries"),
+    ("pde.coefficients", [1.0, 0], "pde.coefficients = [1.0, 0] contains a zero"),
+    ("pde.activations", ["sine"], "pde.activations[0] = 'sine'"),
+    ("pde.learning_rates.sgd", [], "pde.learning_rates.sgd = []"),
 ]
 
 

@@ -23,6 +23,9 @@ REMOTE_RULES = {
     "assemble_gram_spectrum",
     "predict_gd_steps",
     "measure_gd_steps",
+    "make_classic_data",
+    "train_classic",
+    "solve_pde",
 }
 #: The test cluster is one small node: smaller requests, quicker status checks.
 OVERLAY = [
@@ -39,6 +42,8 @@ OVERLAY = [
     "train_model:mem_mb=500",
     "train_multifrequency:mem_mb=500",
     "train_digits:mem_mb=500",
+    "train_classic:mem_mb=500",
+    "solve_pde:mem_mb=500",
     "assemble_gram_spectrum:mem_mb=500",
 ]
 
@@ -103,6 +108,8 @@ def test_slurm_results_equal_a_local_run(slurm_run, quick_run):
         "tables/digits_accuracy.csv",
         "tables/gram_spectra.parquet",
         "tables/gd_steps.csv",
+        "tables/classic_spectrum.parquet",
+        "tables/pde_summary.csv",
         "claims.csv",
     ]
     for name in tables:

@@ -64,19 +64,52 @@ def test_multifrequency_and_digits_tables(quick_run):
     multi = config["multifrequency"]
     spectrum = pd.read_parquet(quick_run / "results/tables/multifrequency_spectrum.parquet")
     settings = {"1d-shallow", "1d-deep", "2d-shallow", "2d-deep"}
-    assert set(spectrum["setting"]) == settings
+    alternatives = {f"{d}d-{name}" for d in (1, 2) for name in multi["alternatives"]}
+    assert set(spectrum["setting"]) == settings | alternatives
     assert set(spectrum.loc[spectrum["setting"] == "1d-deep", "frequency"]) == {
         str(k) for k in multi["one_d"]["frequencies"]
     }
     assert spectrum["step"].min() == 0  # the error at initialisation is recorded
     groups = spectrum.groupby(["setting", "activation", "optimizer"]).ngroups
-    assert groups == len(settings) * len(multi["activations"]) * len(multi["optimizers"])
+    assert groups == (len(settings) * len(multi["activations"]) + len(alternatives)) * len(
+        multi["optimizers"]
+    )
+    comparison = pd.read_csv(quick_run / "results/tables/multifrequency_comparison.csv")
+    assert len(comparison) == groups
+    assert set(comparison.loc[comparison["setting"] == "1d-siren", "activation"]) == {"sine"}
+    table = (quick_run / "paper/generated/alternatives.tex").read_text()
+    assert "SIREN" in table and "Fourier features" in table
     accuracy = pd.read_csv(quick_run / "results/tables/digits_accuracy.csv")
     assert accuracy["test_accuracy"].between(0, 1).all()
     assert accuracy["test_accuracy"].mean() > 0.8  # the digits are learned
     rates = pd.read_csv(quick_run / "results/tables/learning_rates.csv")
     chosen = rates[rates["chosen"]]
     assert chosen.groupby(["initialisation", "activation", "optimizer"]).size().eq(2).all()
+
+
+def test_classic_protocol_and_pde_tables(quick_run):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())
+    classic, pde = config["classic"], config["pde"]
+    spectrum = pd.read_parquet(quick_run / "results/tables/classic_spectrum.parquet")
+    runs = spectrum.groupby(["case", "activation", "initialisation"]).ngroups
+    assert runs == len(classic["cases"]) * len(classic["models"])
+    assert set(spectrum["step"]) == set(range(0, classic["iterations"] + 1, classic["log_every"]))
+    assert spectrum["magnitude"].between(0, 2).all()
+    learned = pd.read_csv(quick_run / "results/tables/classic_learning.csv")
+    assert len(learned) == runs * classic["seeds"] * len(classic["frequencies"]) * len(
+        classic["thresholds"]
+    )
+    summary = pd.read_csv(quick_run / "results/tables/pde_summary.csv")
+    assert len(summary) == len(pde["activations"]) * len(pde["optimizers"])
+    assert (summary["fem_h1_error"] > 0).all() and summary["learning_rate"].notna().all()
+    widths = pd.read_csv(quick_run / "results/tables/pde_widths.csv")
+    fem = widths[widths["activation"] == "fem"].set_index("width")["relative_l2_error"]
+    assert fem.is_monotonic_decreasing  # the finite element error falls with the width
+    modes = pd.read_parquet(quick_run / "results/tables/pde_modes.parquet")
+    assert set(modes["mode"]) == set(pde["modes"])
+    claims = pd.read_csv(quick_run / "results/claims.csv")["claim"]
+    assert claims.str.startswith("pde-").sum() == 2 * len(pde["optimizers"]) + 1
+    assert claims.str.startswith("classic-").sum() == 2 * len(classic["cases"])
 
 
 def test_paper_numbers_come_from_generated_macros(quick_run):

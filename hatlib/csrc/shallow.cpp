@@ -13,7 +13,9 @@ namespace {
 
 // TABLE: activation values given (tanh, computed beforehand by PyTorch's vectorised
 // tanh, as std::tanh would keep the loop below scalar); slope 1 - value^2.
-enum Activation { RELU = 0, HAT = 1, TANH = 2, TABLE = 3 };
+// BSPLINE2, BSPLINE3: cardinal B-splines of degree 2 and 3 (supports [0, 3] and [0, 4]),
+// each piece in its local variable on [i, i + 1), as hatlib.activations writes them.
+enum Activation { RELU = 0, HAT = 1, TANH = 2, TABLE = 3, BSPLINE2 = 4, BSPLINE3 = 5 };
 
 // Value and derivative; the Hat derivative follows relu(z) - 2 relu(z-1) + relu(z-2)
 // with relu'(0) = 0: 1 on (0, 1], -1 on (1, 2], 0 elsewhere.
@@ -31,6 +33,26 @@ inline void activate(T z, T& value, T& slope) {
     const T side = z <= T(1) ? T(1) : T(-1);
     slope = support ? side : T(0);
     value = support ? T(1) + side * (z - T(1)) : T(0);
+  } else if (ACT == BSPLINE2) {
+    const T m = z - T(1.5), r = T(3) - z;
+    const T v = z < T(1) ? T(0.5) * z * z : (z < T(2) ? T(0.75) - m * m : T(0.5) * r * r);
+    const T d = z < T(1) ? z : (z < T(2) ? T(3) - T(2) * z : z - T(3));
+    const bool support = (z >= T(0)) & (z < T(3));
+    value = support ? v : T(0);
+    slope = support ? d : T(0);
+  } else if (ACT == BSPLINE3) {
+    // (1 + 3t + 3t^2 - 3t^3)/6 with t = z - 1 on [1, 2) and t = 3 - z on [2, 3)
+    const T sixth = T(1) / T(6);
+    const T t = z < T(2) ? z - T(1) : T(3) - z;
+    const T inner = (T(1) + t * (T(3) + t * (T(3) - T(3) * t))) * sixth;
+    const T inner_slope = T(0.5) + t * (T(1) - T(1.5) * t);
+    const T r = T(4) - z;
+    const T v = z < T(1) ? z * z * z * sixth : (z < T(3) ? inner : r * r * r * sixth);
+    const T d = z < T(1) ? T(0.5) * z * z
+                         : (z < T(2) ? inner_slope : (z < T(3) ? -inner_slope : T(-0.5) * r * r));
+    const bool support = (z >= T(0)) & (z < T(4));
+    value = support ? v : T(0);
+    slope = support ? d : T(0);
   } else {
     value = std::tanh(z);
     slope = T(1) - value * value;
@@ -98,6 +120,12 @@ void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b
     fused_step<T, HAT>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
   else if (activation == TANH)
     fused_step<T, TANH>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+  else if (activation == BSPLINE2)
+    fused_step<T, BSPLINE2>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points,
+                            width);
+  else if (activation == BSPLINE3)
+    fused_step<T, BSPLINE3>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points,
+                            width);
   else
     fused_step<T, TABLE>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
 }
@@ -112,7 +140,7 @@ std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Te
                                                       torch::Tensor w, torch::Tensor b,
                                                       torch::Tensor a, torch::Tensor c,
                                                       torch::Tensor table, int64_t activation) {
-  TORCH_CHECK(activation >= 0 && activation <= 3, "unknown activation code ", activation);
+  TORCH_CHECK(activation >= 0 && activation <= 5, "unknown activation code ", activation);
   TORCH_CHECK(activation != 3 || table.numel() == w.numel() * x.size(0), "table shape");
   const int64_t seeds = w.size(0), width = w.size(1), points = x.size(0);
   auto loss = torch::empty({seeds}, w.options());

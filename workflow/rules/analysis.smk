@@ -89,12 +89,14 @@ rule aggregate_learning_rates:
 rule aggregate_multifrequency:
     input:
         spectra=multifrequency_files("spectrum.parquet"),
+        histories=multifrequency_files("history.parquet"),
         searches=multifrequency_files("learning_rates.csv"),
     output:
         spectrum="results/tables/multifrequency_spectrum.parquet",
         learned="results/tables/multifrequency_learning.csv",
         ratios="results/tables/multifrequency_ratios.csv",
         rates="results/tables/multifrequency_learning_rates.csv",
+        comparison="results/tables/multifrequency_comparison.csv",
     params:
         runs=MULTI_RUNS,
         tolerance=MULTI["tolerance"],
@@ -104,6 +106,48 @@ rule aggregate_multifrequency:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/aggregate_multifrequency.py"
+
+
+rule aggregate_classic:
+    input:
+        spectra=classic_files("spectrum.parquet"),
+        histories=classic_files("history.parquet"),
+    output:
+        spectrum="results/tables/classic_spectrum.parquet",
+        learned="results/tables/classic_learning.csv",
+        ratios="results/tables/classic_ratios.csv",
+    params:
+        runs=CLASSIC_RUNS,
+        thresholds=CLASSIC["thresholds"],
+    log:
+        "results/logs/aggregate_classic.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_classic.py"
+
+
+rule aggregate_pde:
+    input:
+        histories=expand(f"{PDE_DIR}/history.parquet", activation=PDE["activations"]),
+        modes=expand(f"{PDE_DIR}/modes.parquet", activation=PDE["activations"]),
+        widths=expand(f"{PDE_DIR}/widths.csv", activation=PDE["activations"]),
+        searches=expand(f"{PDE_DIR}/learning_rates.csv", activation=PDE["activations"]),
+    output:
+        history="results/tables/pde_history.parquet",
+        modes="results/tables/pde_modes.parquet",
+        learned="results/tables/pde_learning.csv",
+        ratios="results/tables/pde_ratios.csv",
+        summary="results/tables/pde_summary.csv",
+        widths="results/tables/pde_widths.csv",
+    params:
+        settings=PDE,
+    log:
+        "results/logs/aggregate_pde.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_pde.py"
 
 
 rule aggregate_digits:
@@ -137,9 +181,15 @@ rule evaluate_claims:
         decay="results/tables/decay_exponents.csv",
         condition="results/tables/condition_numbers.csv",
         gd_steps="results/tables/gd_steps.csv",
+        comparison="results/tables/multifrequency_comparison.csv",
+        classic="results/tables/classic_ratios.csv",
+        pde_summary="results/tables/pde_summary.csv",
+        pde_ratios="results/tables/pde_ratios.csv",
     output:
         "results/claims.csv",
     params:
+        # the verdicts on the classic protocol use the highest threshold
+        classic_threshold=max(CLASSIC["thresholds"]),
         initialisation=TRAIN["initialisation"],
         ablation=TRAIN["ablation"]["initialisations"],
     log:

@@ -23,8 +23,9 @@ TRAIN_GPUS = int(
 
 wildcard_constraints:
     initialisation=r"[a-z][a-z_]*",
+    case=r"[a-z][a-z0-9_]*",
     dimension=r"[12]",
-    network=r"shallow|deep",
+    network=r"shallow|deep|fourier|siren",
     activation=r"[a-z][a-z0-9_]*",
     optimizer=r"[a-z]+",
     frequency=r"\d+",
@@ -68,12 +69,35 @@ DIGITS = config["digits"]
 DIGITS_DIR = "results/digits/{activation}"
 
 
+# Every network of the multi-frequency experiments by name: the FEM-like families and
+# the alternatives (Fourier features with ReLU, SIREN with its sine, labelled "sine").
+NETWORKS = {
+    **MULTI["networks"],
+    **{name: {**spec, "family": name} for name, spec in MULTI["alternatives"].items()},
+}
+ALTERNATIVE_ACTIVATIONS = {"fourier": "relu", "siren": "sine"}
 MULTI_RUNS = [
     {"dimension": dimension, "network": network, "activation": activation}
     for dimension in (1, 2)
     for network in ("shallow", "deep")
     for activation in MULTI["activations"]
+] + [
+    {"dimension": dimension, "network": name, "activation": ALTERNATIVE_ACTIVATIONS[name]}
+    for dimension in (1, 2)
+    for name in MULTI["alternatives"]
 ]
+PDE = config["pde"]
+PDE_DIR = "results/pde/{activation}"
+CLASSIC = config["classic"]
+CLASSIC_DIR = "results/classic/{case}/{activation}/{initialisation}"
+CLASSIC_RUNS = [
+    {"case": case, **model} for case in CLASSIC["cases"] for model in CLASSIC["models"]
+]
+
+
+def classic_files(name):
+    """One path per amplitude case x model of the classic protocol."""
+    return [os.path.join(CLASSIC_DIR.format(**run), name) for run in CLASSIC_RUNS]
 
 
 def multifrequency_files(name):
@@ -171,12 +195,19 @@ def benchmark_files():
     training += model_files(
         "results/benchmarks/select_learning_rate/{initialisation}_{activation}.tsv"
     )
+    training += [
+        "results/benchmarks/train_multifrequency/{dimension}d_{network}_{activation}.tsv".format(
+            **run
+        )
+        for run in MULTI_RUNS
+    ]
     training += expand(
-        "results/benchmarks/train_multifrequency/{dimension}d_{network}_{activation}.tsv",
-        dimension=[1, 2],
-        network=["shallow", "deep"],
-        activation=MULTI["activations"],
+        "results/benchmarks/solve_pde/{activation}.tsv", activation=PDE["activations"]
     )
+    training += [
+        "results/benchmarks/train_classic/{case}/{activation}/{initialisation}.tsv".format(**run)
+        for run in CLASSIC_RUNS
+    ]
     training += expand(
         "results/benchmarks/train_digits/{activation}.tsv", activation=DIGITS["activations"]
     )

@@ -47,3 +47,19 @@ rule make_digits_data:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/make_digits_data.py"
+
+
+rule make_classic_data:
+    output:
+        "results/data/classic_{case}.parquet",
+    params:
+        num_points=CLASSIC["num_points"],
+        frequencies=CLASSIC["frequencies"],
+        amplitudes=lambda w: CLASSIC["cases"][w.case],
+        phase_seed=CLASSIC["phase_seed"],
+    log:
+        "results/logs/make_classic_data/{case}.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/make_classic_data.py"

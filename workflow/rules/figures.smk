@@ -143,3 +143,64 @@ rule plot_initialisation_ablation:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/plot_initialisation_ablation.py"
+
+
+rule plot_alternatives:
+    input:
+        "results/tables/multifrequency_spectrum.parquet",
+    output:
+        report(
+            "results/figures/alternatives_{dimension}d.pdf",
+            caption="../report/alternatives.rst",
+            category="Multi-frequency",
+        ),
+    params:
+        methods=lambda w: [
+            (f"{w.dimension}d-shallow", "relu", "ReLU, shallow"),
+            (f"{w.dimension}d-shallow", "hat", "Hat, shallow"),
+            (f"{w.dimension}d-deep", "hat", "Hat, deep"),
+            (f"{w.dimension}d-fourier", "relu", "Fourier features"),
+            (f"{w.dimension}d-siren", "sine", "SIREN"),
+        ],
+    log:
+        "results/logs/plot_alternatives/{dimension}d.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_alternatives.py"
+
+
+rule plot_classic:
+    input:
+        "results/tables/classic_spectrum.parquet",
+    output:
+        report(
+            "results/figures/classic_heatmaps.pdf",
+            caption="../report/classic.rst",
+            category="Classic protocol",
+        ),
+    log:
+        "results/logs/plot_classic.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_classic.py"
+
+
+rule plot_pde:
+    input:
+        modes="results/tables/pde_modes.parquet",
+        widths="results/tables/pde_widths.csv",
+    output:
+        modes=report(
+            "results/figures/pde_modes.pdf", caption="../report/pde.rst", category="PDE"
+        ),
+        widths=report(
+            "results/figures/pde_widths.pdf", caption="../report/pde.rst", category="PDE"
+        ),
+    log:
+        "results/logs/plot_pde.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_pde.py"

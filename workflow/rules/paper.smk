@@ -11,6 +11,8 @@ rule write_paper_macros:
         claims="results/claims.csv",
         accuracy="results/tables/digits_accuracy.csv",
         speedups="results/tables/speedups.csv",
+        pde="results/tables/pde_summary.csv",
+        classic="results/tables/classic_learning.csv",
     output:
         "paper/generated/macros.tex",
     params:
@@ -20,6 +22,8 @@ rule write_paper_macros:
         initialisation=TRAIN["initialisation"],
         multifrequency=MULTI,
         digits=DIGITS,
+        classic=CLASSIC,
+        pde=PDE,
     log:
         "results/logs/write_paper_macros.log",
     conda:
@@ -34,12 +38,18 @@ rule write_paper_tables:
         condition_numbers="results/tables/condition_numbers.csv",
         speedups="results/tables/speedups.csv",
         claims="results/claims.csv",
+        comparison="results/tables/multifrequency_comparison.csv",
+        classic="results/tables/classic_learning.csv",
+        pde="results/tables/pde_summary.csv",
     output:
         condition_numbers="paper/generated/condition_numbers.tex",
         mesh_ratios="paper/generated/mesh_ratios.tex",
         learning_times="paper/generated/learning_times.tex",
         speedups="paper/generated/speedups.tex",
         claims="paper/generated/claims.tex",
+        comparison="paper/generated/alternatives.tex",
+        classic="paper/generated/classic.tex",
+        pde="paper/generated/pde.tex",
     params:
         initialisation=TRAIN["initialisation"],
     log:
@@ -109,6 +119,11 @@ rule build_paper:
             "results/figures/heatmap_1d.pdf",
             "results/figures/heatmap_2d.pdf",
             "results/figures/digits.pdf",
+            "results/figures/alternatives_1d.pdf",
+            "results/figures/alternatives_2d.pdf",
+            "results/figures/classic_heatmaps.pdf",
+            "results/figures/pde_modes.pdf",
+            "results/figures/pde_widths.pdf",
         ],
     output:
         "results/paper.pdf",

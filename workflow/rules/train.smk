@@ -63,7 +63,7 @@ rule train_multifrequency:
         search=f"{MULTI_DIR}/learning_rates.csv",
         metadata=f"{MULTI_DIR}/run.json",
     params:
-        network=lambda w: MULTI["networks"][w.network],
+        network=lambda w: NETWORKS[w.network],
         bins=lambda w: MULTI["one_d" if w.dimension == "1" else "two_d"]["frequencies"],
         settings=MULTI,
         candidates=config["learning_rate_grid"],
@@ -105,3 +105,54 @@ rule train_digits:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/train_digits.py"
+
+
+rule train_classic:
+    input:
+        data="results/data/classic_{case}.parquet",
+    output:
+        history=f"{CLASSIC_DIR}/history.parquet",
+        spectrum=f"{CLASSIC_DIR}/spectrum.parquet",
+        metadata=f"{CLASSIC_DIR}/run.json",
+    params:
+        frequencies=CLASSIC["frequencies"],
+        amplitudes=lambda w: CLASSIC["cases"][w.case],
+        settings=CLASSIC,
+        device=config["device"],
+        checkpoint="results/checkpoints/classic/{case}/{activation}/{initialisation}.pt",
+    threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
+    # The longest jobs of the workflow: start them first.
+    priority: 10
+    log:
+        "results/logs/train_classic/{case}_{activation}_{initialisation}.log",
+    benchmark:
+        "results/benchmarks/train_classic/{case}/{activation}/{initialisation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/train_classic.py"
+
+
+rule solve_pde:
+    output:
+        history=f"{PDE_DIR}/history.parquet",
+        modes=f"{PDE_DIR}/modes.parquet",
+        widths=f"{PDE_DIR}/widths.csv",
+        search=f"{PDE_DIR}/learning_rates.csv",
+        metadata=f"{PDE_DIR}/run.json",
+    params:
+        settings=PDE,
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=TRAIN_GPUS,
+    log:
+        "results/logs/solve_pde/{activation}.log",
+    benchmark:
+        "results/benchmarks/solve_pde/{activation}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/solve_pde.py"

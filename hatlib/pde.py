@@ -1,0 +1,534 @@
+"""The 1-D Poisson problem solved by finite elements and by shallow networks (Ritz method).
+
+The problem is ``-u'' = f`` on (0, 1) with ``u(0) = u(1) = 0`` and the exact
+solution ``u*(x) = sum_m c_m sin(pi k_m x)`` (:class:`PoissonProblem`), so that
+``f = sum_m c_m (pi k_m)^2 sin(pi k_m x)``. Its solution minimises the Ritz
+energy
+
+    ``E(u) = int_0^1 (u'^2 / 2 - f u) dx``
+
+over ``H^1_0(0, 1)``, with minimum ``E(u*) = -|u*|_1^2 / 2`` and, for every
+admissible ``u``, ``E(u) - E(u*) = |u - u*|_1^2 / 2`` (``|v|_1`` the
+H1-seminorm ``(int v'^2)^(1/2)``, the energy norm).
+
+Two discretisations:
+
+- P1 finite elements on a uniform grid (:func:`fem_solution`), whose Galerkin
+  solution in 1-D is the nodal interpolant of ``u*``;
+- a batch of shallow networks ``N`` (:class:`hatlib.models.ShallowNetwork`)
+  with the boundary conditions built in, ``u(x) = x (1 - x) N(x)``, trained by
+  gradient descent or Adam on the energy evaluated by composite Gauss-Legendre
+  quadrature (:func:`solve_ritz`), the "deep Ritz" method with one hidden
+  layer. The derivative ``u'`` is written out with the activation's slope
+  (:data:`hatlib.activations.SLOPES`), not taken by autograd in ``x``.
+
+Points ``x`` are dimensionless positions in [0, 1]; every error is relative
+(dimensionless); energies are in the units of ``u^2`` (``x`` having none).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from hatlib.activations import SLOPES, lookup
+from hatlib.fem import stiffness_matrix, uniform_nodes
+from hatlib.optimizers import OPTIMIZERS
+from hatlib.training import PROGRESS_SECONDS, TRAINABLE
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PoissonProblem:
+    """``-u'' = f`` on (0, 1), ``u(0) = u(1) = 0``, with a sine series as exact solution.
+
+    Attributes
+    ----------
+    modes:
+        The integers ``k_m >= 1`` of the solution's components
+        ``sin(pi k_m x)`` (``k_m / 2`` cycles per unit length), distinct.
+    coefficients:
+        The amplitude ``c_m`` of each component, finite and non-zero (the
+        per-mode errors of :func:`mode_errors` are relative to it).
+    """
+
+    modes: tuple[int, ...]
+    coefficients: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        modes, coefficients = tuple(self.modes), tuple(self.coefficients)
+        if not modes:
+            raise ValueError(f"modes must hold at least one mode, got {self.modes!r}")
+        if len(modes) != len(coefficients):
+            raise ValueError(
+                f"coefficients must have one entry per mode ({len(modes)}), "
+                f"got {len(coefficients)}: {self.coefficients!r}"
+            )
+        for k in modes:
+            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+                raise ValueError(f"modes must be positive integers, got {k!r} in {self.modes!r}")
+        if len(set(modes)) != len(modes):
+            raise ValueError(f"modes must be distinct, got {self.modes!r}")
+        for c in coefficients:
+            if (
+                isinstance(c, bool)
+                or not isinstance(c, numbers.Real)
+                or not math.isfinite(c)
+                or c == 0
+            ):
+                raise ValueError(
+                    f"coefficients must be finite non-zero numbers, got {c!r} "
+                    f"in {self.coefficients!r}"
+                )
+        object.__setattr__(self, "modes", tuple(int(k) for k in modes))
+        object.__setattr__(self, "coefficients", tuple(float(c) for c in coefficients))
+
+    def _wavenumbers(self) -> np.ndarray:
+        """``pi k_m``, float64 of shape ``(M,)``."""
+        return np.pi * np.asarray(self.modes, dtype=np.float64)
+
+    def _series(self, x: np.ndarray, weights: np.ndarray, function) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        phases = x[..., None] * self._wavenumbers()  # (..., M)
+        return function(phases) @ (np.asarray(self.coefficients) * weights)
+
+    def solution(self, x: np.ndarray) -> np.ndarray:
+        """``u*(x) = sum_m c_m sin(pi k_m x)``, float64 of the shape of ``x``."""
+        return self._series(x, np.ones(len(self.modes)), np.sin)
+
+    def derivative(self, x: np.ndarray) -> np.ndarray:
+        """``u*'(x) = sum_m c_m pi k_m cos(pi k_m x)``, float64 of the shape of ``x``."""
+        return self._series(x, self._wavenumbers(), np.cos)
+
+    def source(self, x: np.ndarray) -> np.ndarray:
+        """``f = -u*'' = sum_m c_m (pi k_m)^2 sin(pi k_m x)``, float64 of the shape of ``x``."""
+        return self._series(x, self._wavenumbers() ** 2, np.sin)
+
+    def energy(self) -> float:
+        """The minimum Ritz energy ``E(u*) = -int u*'^2 / 2 = -sum_m c_m^2 (pi k_m)^2 / 4``.
+
+        >>> round(PoissonProblem((1,), (1.0,)).energy() / np.pi**2, 12)
+        -0.25
+        """
+        coefficients = np.asarray(self.coefficients)
+        return float(-0.25 * np.sum(coefficients**2 * self._wavenumbers() ** 2))
+
+
+def gauss_legendre(cells: int, points: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre rule on [0, 1] with ``cells`` equal cells.
+
+    Returns ``(x, weights)``, float64 of shape ``(cells * points,)`` in
+    increasing order of ``x``: ``points`` Gauss points per cell, exact for
+    polynomials of degree ``2 points - 1`` on each cell. The weights sum to 1.
+
+    >>> x, w = gauss_legendre(4, 2)
+    >>> float(w.sum()), float(w @ x**3)
+    (1.0, 0.25)
+    """
+    if cells < 1:
+        raise ValueError(f"cells must be at least 1, got {cells}")
+    if points < 1:
+        raise ValueError(f"points must be at least 1, got {points}")
+    reference, reference_weights = np.polynomial.legendre.leggauss(points)  # on [-1, 1]
+    left = np.arange(cells, dtype=np.float64)[:, None]
+    x = (left + (reference[None, :] + 1.0) / 2.0) / cells
+    weights = np.broadcast_to(reference_weights / (2.0 * cells), x.shape)
+    return x.ravel(), np.ascontiguousarray(weights).ravel()
+
+
+def _element_rule(
+    problem: PoissonProblem, num_elements: int, points: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A composite Gauss-Legendre rule aligned with the elements, shape ``(n, points per element)``.
+
+    Each element is cut into ``ceil(2 max(k_m) / n)`` equal sub-cells (at most a
+    quarter of the shortest wavelength ``2 / k_m`` of ``u*`` each), with
+    ``points`` Gauss points per sub-cell, so that the rule stays accurate on
+    coarse grids and for high modes. Rows are elements, in order.
+    """
+    subcells = max(1, math.ceil(2 * max(problem.modes) / num_elements))
+    x, weights = gauss_legendre(num_elements * subcells, points)
+    return x.reshape(num_elements, -1), weights.reshape(num_elements, -1)
+
+
+def fem_solution(
+    problem: PoissonProblem, num_elements: int, quadrature_points: int = 6
+) -> np.ndarray:
+    """Nodal values of the P1 Galerkin solution on the uniform grid of ``num_elements`` elements.
+
+    The load vector ``b_i = int f phi_i`` is assembled element by element with
+    ``quadrature_points`` Gauss-Legendre points per sub-cell of each element
+    (sub-cells at most a quarter wavelength of the highest mode long, so that
+    the default load is accurate to near rounding); the interior block of
+    :func:`hatlib.fem.stiffness_matrix` is solved for the interior values.
+    Returns float64 of shape ``(num_elements + 1,)``, zero at both ends.
+    """
+    nodes = uniform_nodes(num_elements)
+    x, weights = _element_rule(problem, num_elements, quadrature_points)  # (n, q)
+    local = x * num_elements - np.arange(num_elements)[:, None]  # position within its element
+    weighted = weights * problem.source(x)
+    load = np.zeros(num_elements + 1)
+    load[:-1] += np.sum(weighted * (1.0 - local), axis=1)
+    load[1:] += np.sum(weighted * local, axis=1)
+    values = np.zeros(num_elements + 1)
+    if num_elements > 1:
+        values[1:-1] = np.linalg.solve(stiffness_matrix(nodes)[1:-1, 1:-1], load[1:-1])
+    return values
+
+
+def relative_errors(
+    problem: PoissonProblem,
+    u: torch.Tensor,
+    du: torch.Tensor,
+    x: torch.Tensor,
+    weights: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Relative L2 and H1-seminorm (energy) errors of approximations of ``u*``.
+
+    ``u`` and ``du`` (shape ``(S, Q)``) hold ``S`` approximations and their
+    derivatives at the quadrature points ``x`` (``(Q,)``) of a rule with
+    ``weights`` (``(Q,)``). Returns float64 tensors of shape ``(S,)``:
+    ``||u - u*|| / ||u*||`` and ``|u - u*|_1 / |u*|_1``, every integral (norms
+    of ``u*`` too) by that rule.
+    """
+    _, w64, exact, slope = _reference(problem, x, weights)
+    u64, du64 = u.to(torch.float64), du.to(torch.float64)
+    l2 = torch.sqrt(((u64 - exact) ** 2) @ w64 / (exact**2 @ w64))
+    h1 = torch.sqrt(((du64 - slope) ** 2) @ w64 / (slope**2 @ w64))
+    return l2, h1
+
+
+def fem_errors(
+    problem: PoissonProblem, num_elements: int, quadrature_points: int = 6
+) -> tuple[float, float]:
+    """Relative L2 and H1-seminorm errors of :func:`fem_solution` against ``u*``.
+
+    The errors are integrated with the rule of the load vector (cells aligned
+    with the elements, so the integrands are smooth on every cell). Returns
+    ``(||u_h - u*|| / ||u*||, |u_h - u*|_1 / |u*|_1)``.
+    """
+    values = fem_solution(problem, num_elements, quadrature_points)
+    x, weights = _element_rule(problem, num_elements, quadrature_points)  # (n, q)
+    u = np.interp(x, uniform_nodes(num_elements), values)
+    du = np.broadcast_to((np.diff(values) * num_elements)[:, None], x.shape)
+    l2, h1 = relative_errors(
+        problem,
+        torch.from_numpy(u.ravel())[None, :],
+        torch.from_numpy(du.ravel())[None, :],
+        torch.from_numpy(x.ravel()),
+        torch.from_numpy(weights.ravel()),
+    )
+    return float(l2[0]), float(h1[0])
+
+
+def network_values(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Values and ``x``-derivatives of ``u(x) = x (1 - x) N(x)`` for every member of ``model``.
+
+    ``model`` is a :class:`hatlib.models.ShallowNetwork` (``S`` members, any
+    registered activation), ``x`` of shape ``(Q,)`` in its dtype and on its
+    device. Returns ``(u, du)`` of shape ``(S, Q)`` with
+    ``du = (1 - 2x) N + x (1 - x) N'`` and
+    ``N'(x) = sum_j a_j w_j sigma'(w_j x + b_j)``, ``sigma'`` from
+    :data:`hatlib.activations.SLOPES`. Both are differentiable with respect to
+    the parameters (autograd); ``x`` needs no gradient. ``u`` is exactly zero
+    at ``x = 0`` and ``x = 1``.
+    """
+    slope = lookup(SLOPES, "activation slope", model.activation.name)
+    weight, bias = model.inner_weight, model.inner_bias  # (S, W)
+    pre = x[None, :, None] * weight[:, None, :] + bias[:, None, :]  # (S, Q, W)
+    outer = model.outer_weight
+    network = torch.einsum("sqw,sw->sq", model.activation.function(pre), outer)
+    network = network + model.outer_bias[:, None]
+    network_slope = torch.einsum("sqw,sw->sq", slope(pre), outer * weight)
+    bubble = x * (1.0 - x)  # (Q,)
+    u = bubble * network
+    du = (1.0 - 2.0 * x) * network + bubble * network_slope
+    return u, du
+
+
+def ritz_energy(
+    du: torch.Tensor, u: torch.Tensor, f: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """Ritz energy ``sum_q w_q (du_q^2 / 2 - f_q u_q)`` of each member, shape ``(S,)``.
+
+    ``du`` and ``u`` have shape ``(S, Q)``; the source ``f`` and quadrature
+    ``weights`` shape ``(Q,)``. Computed in the dtype of the inputs.
+    """
+    return (0.5 * du * du - u * f) @ weights
+
+
+def mode_errors(
+    problem: PoissonProblem, u: torch.Tensor, x: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """Relative error of each of the exact solution's sine components, shape ``(S, M)``.
+
+    For mode ``k_m``: ``|e_m| / |c_m|`` with ``e_m = 2 int (u - u*) sin(pi k_m x)``
+    the sine coefficient of the error, by the quadrature rule ``(x, weights)``
+    (each ``(Q,)``); ``u`` has shape ``(S, Q)``. Float64.
+    """
+    x64, w64, exact, _ = _reference(problem, x, weights)
+    wavenumbers = torch.tensor(problem.modes, dtype=torch.float64, device=x64.device) * math.pi
+    sines = torch.sin(x64[:, None] * wavenumbers[None, :])  # (Q, M)
+    residual = (u.to(torch.float64) - exact) * w64  # (S, Q)
+    coefficients = torch.tensor(problem.coefficients, dtype=torch.float64, device=x64.device)
+    return torch.abs(2.0 * residual @ sines) / torch.abs(coefficients)
+
+
+def _reference(problem: PoissonProblem, x: torch.Tensor, weights: torch.Tensor):
+    """``x``, ``weights``, ``u*(x)`` and ``u*'(x)`` as float64 tensors on ``x``'s device."""
+    x64 = x.detach().to(torch.float64)
+    points = x64.cpu().numpy()
+    exact = torch.from_numpy(problem.solution(points)).to(x64.device)
+    slope = torch.from_numpy(problem.derivative(points)).to(x64.device)
+    return x64, weights.detach().to(torch.float64), exact, slope
+
+
+@dataclass(frozen=True)
+class RitzResult:
+    """What one batched Ritz run produced.
+
+    Attributes
+    ----------
+    history:
+        One row per member and recorded step: ``member`` (index in the batch),
+        ``step``, ``energy`` (the Ritz energy by quadrature), ``energy_gap``
+        (``energy - E(u*)``, equal to ``|u - u*|_1^2 / 2``: non-negative up to
+        the quadrature error), ``relative_l2_error`` and ``relative_h1_error``
+        (:func:`relative_errors`). All float64.
+    modes:
+        One row per member, recorded step and mode of the exact solution:
+        ``member``, ``step``, ``mode`` (``k_m``) and ``relative_error``
+        (:func:`mode_errors`).
+    status:
+        Per member: ``"completed"`` (ran all iterations) or ``"diverged"`` (its
+        energy became NaN or infinite).
+    steps:
+        Per member: optimizer steps taken before it stopped (the step at which
+        a diverged member's energy was first non-finite).
+    wall_seconds:
+        Wall-clock time of the loop, in seconds.
+    """
+
+    history: pd.DataFrame
+    modes: pd.DataFrame
+    status: list[str]
+    steps: list[int]
+    wall_seconds: float
+
+
+def solve_ritz(
+    problem: PoissonProblem,
+    model: torch.nn.Module,
+    optimizer: str,
+    learning_rate: float,
+    iterations: int,
+    log_every: int,
+    quadrature_cells: int,
+    quadrature_points: int = 3,
+    device: torch.device | str = "cpu",
+    trainable: str = "all",
+) -> RitzResult:
+    """Minimise the Ritz energy of ``u = x (1 - x) N`` over every member's parameters.
+
+    ``model`` is a :class:`hatlib.models.ShallowNetwork` already on ``device``
+    in the dtype it is to be trained in; its parameters are trained in place:
+    ``trainable`` (one of :data:`hatlib.training.TRAINABLE`) picks ``"all"``,
+    the ``"outer"`` layer (weights and bias: a convex quadratic problem in
+    them) or the ``"outer_weight"`` alone; the others stay as they are.
+
+    Each step is full-batch: :func:`network_values` and :func:`ritz_energy`
+    on the composite Gauss-Legendre rule (:func:`gauss_legendre`) of
+    ``quadrature_cells`` cells and ``quadrature_points`` points per cell, in
+    the model's dtype; the gradients of the summed energies (each member's
+    own, the members being independent) by autograd; one step of
+    ``optimizer`` (a key of :data:`hatlib.optimizers.OPTIMIZERS`) with
+    ``learning_rate``. The gradient is that of the quadrature energy: where
+    the slope ``sigma'`` is piecewise constant (ReLU, Hat) the term
+    ``sigma'(w x + b)`` has zero derivative in ``w`` and ``b``, so a
+    breakpoint moves only through the terms in which it enters smoothly.
+
+    Metrics (float64) are recorded at step 0, every ``log_every`` steps and at
+    the end. A member whose energy is not finite is marked ``"diverged"`` at
+    that step (that row is recorded) and never recorded again; it keeps being
+    stepped with the others, which it cannot affect, and the run stops early
+    once every member has diverged. On the CPU the same inputs give bitwise
+    the same results.
+    """
+    lookup(OPTIMIZERS, "optimizer", optimizer)
+    if not (learning_rate > 0 and math.isfinite(learning_rate)):
+        raise ValueError(f"learning_rate must be positive and finite, got {learning_rate}")
+    if iterations < 0:
+        raise ValueError(f"iterations must be non-negative, got {iterations}")
+    if log_every < 1:
+        raise ValueError(f"log_every must be at least 1, got {log_every}")
+    if trainable not in TRAINABLE:
+        raise ValueError(f"trainable must be one of {TRAINABLE}, got {trainable!r}")
+    parameters = {
+        "all": lambda: list(model.parameters()),
+        "outer": lambda: list(model.outer_parameters()),
+        "outer_weight": lambda: [model.outer_weight],
+    }[trainable]()
+    dtype, members = model.inner_weight.dtype, model.inner_weight.shape[0]
+    points, point_weights = gauss_legendre(quadrature_cells, quadrature_points)
+    x64 = torch.from_numpy(points).to(device)
+    w64 = torch.from_numpy(point_weights).to(device)
+    f64 = torch.from_numpy(problem.source(points)).to(device)
+    x, weights, f = x64.to(dtype), w64.to(dtype), f64.to(dtype)
+    minimum = problem.energy()
+    step_optimizer = OPTIMIZERS[optimizer](parameters, learning_rate)
+    logger.info(
+        "Ritz: %d members, %s, width %d, %d quadrature points, %s on %s at learning rate %g",
+        members,
+        model.activation.name,
+        model.inner_weight.shape[1],
+        len(points),
+        optimizer,
+        trainable,
+        learning_rate,
+    )
+
+    history: list[tuple[int, int, float, float, float, float]] = []
+    spectrum: list[tuple[int, int, np.ndarray]] = []
+    status = ["completed"] * members
+    steps = [iterations] * members
+    active = np.ones(members, dtype=bool)
+    step = 0
+    start = last_report = time.perf_counter()
+    while True:
+        u, du = network_values(model, x)
+        energy = ritz_energy(du, u, f, weights)  # (S,)
+        finite = torch.isfinite(energy).cpu().numpy()
+        stopping = active & ~finite
+        last = step == iterations
+        record = active & ((step % log_every == 0 or last) | stopping)
+        if record.any():
+            with torch.no_grad():
+                u64, du64 = u.detach().to(torch.float64), du.detach().to(torch.float64)
+                energies = ritz_energy(du64, u64, f64, w64).cpu().numpy()
+                l2, h1 = relative_errors(problem, u64, du64, x64, w64)
+                components = mode_errors(problem, u64, x64, w64).cpu().numpy()  # (S, M)
+            l2, h1 = l2.cpu().numpy(), h1.cpu().numpy()
+            for member in np.flatnonzero(record):
+                gap = energies[member] - minimum
+                history.append((member, step, energies[member], gap, l2[member], h1[member]))
+                spectrum.append((member, step, components[member]))
+        for member in np.flatnonzero(stopping):
+            status[member] = "diverged"
+            steps[member] = step
+        active &= ~stopping
+        if last or not active.any():
+            break
+        gradients = torch.autograd.grad(energy.sum(), parameters)
+        step_optimizer.step(gradients)
+        step += 1
+        now = time.perf_counter()
+        if now - last_report > PROGRESS_SECONDS:
+            last_report = now
+            current = energy.detach().to(torch.float64).cpu().numpy()
+            logger.info(
+                "step %d/%d  energy gap %.3e  rate %.0f steps/s  (%d of %d members active)",
+                step,
+                iterations,
+                float(np.nanmean(np.where(active, current - minimum, np.nan))),
+                step / (now - start),
+                int(active.sum()),
+                members,
+            )
+    wall = time.perf_counter() - start
+    logger.info("finished after %d steps in %.2f s: %s", step, wall, ", ".join(status))
+
+    columns = ["member", "step", "energy", "energy_gap", "relative_l2_error", "relative_h1_error"]
+    history_frame = pd.DataFrame(history, columns=columns).astype(
+        {"member": np.int64, "step": np.int64}
+    )
+    history_frame = history_frame.sort_values(["member", "step"], kind="stable", ignore_index=True)
+    count = len(problem.modes)
+    modes_frame = pd.DataFrame(
+        {
+            "member": np.repeat(np.asarray([row[0] for row in spectrum], dtype=np.int64), count),
+            "step": np.repeat(np.asarray([row[1] for row in spectrum], dtype=np.int64), count),
+            "mode": np.tile(np.asarray(problem.modes, dtype=np.int64), len(spectrum)),
+            "relative_error": np.concatenate([row[2] for row in spectrum])
+            if spectrum
+            else np.array([], dtype=np.float64),
+        }
+    ).sort_values(["member", "step", "mode"], kind="stable", ignore_index=True)
+    return RitzResult(history_frame, modes_frame, status, steps, wall)
+
+
+def ritz_learning_rate_search(
+    problem: PoissonProblem,
+    build: Callable[[], torch.nn.Module],
+    optimizer: str,
+    candidates: Sequence[float],
+    iterations: int,
+    quadrature_cells: int,
+    seeds: Sequence[int],
+    device: torch.device | str = "cpu",
+    trainable: str = "all",
+) -> pd.DataFrame:
+    """Run :func:`solve_ritz` on a fresh batch from ``build()`` with each candidate learning rate.
+
+    ``build`` returns the batch of networks (one per seed in ``seeds``, on
+    ``device``), anew at every call. Returns one row per candidate and seed:
+    ``learning_rate``, ``seed``, ``final_error`` (relative H1-seminorm error
+    at the last recorded step, after ``iterations`` steps unless the member
+    diverged) and ``status``, the table
+    :func:`hatlib.analysis.choose_learning_rate` selects from.
+    """
+    rows = []
+    for rate in candidates:
+        result = solve_ritz(
+            problem,
+            build(),
+            optimizer,
+            float(rate),
+            iterations,
+            max(iterations, 1),
+            quadrature_cells,
+            device=device,
+            trainable=trainable,
+        )
+        last = result.history.groupby("member")["relative_h1_error"].last()
+        if len(result.status) != len(seeds):
+            raise ValueError(f"build() made {len(result.status)} members for {len(seeds)} seeds")
+        for member, seed in enumerate(seeds):
+            rows.append(
+                {
+                    "learning_rate": float(rate),
+                    "seed": int(seed),
+                    "final_error": float(last.get(member, np.nan)),
+                    "status": result.status[member],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def fem_width_table(problem: PoissonProblem, widths: Sequence[int]) -> pd.DataFrame:
+    """The P1 finite element errors on the grid of a Hat network of each width.
+
+    A Hat network of ``W`` units on the ``fem_grid`` has the nodal basis of
+    ``W - 1`` uniform elements. Columns ``width``, ``num_elements``,
+    ``relative_l2_error`` and ``relative_h1_error`` (:func:`fem_errors`).
+    """
+    rows = []
+    for width in widths:
+        l2, h1 = fem_errors(problem, width - 1)
+        rows.append(
+            {
+                "width": int(width),
+                "num_elements": int(width) - 1,
+                "relative_l2_error": l2,
+                "relative_h1_error": h1,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,26 @@
+"""Stack the classic-protocol runs; when each frequency reached each threshold; ratios."""
+
+from hatlib.analysis import spectral_bias_ratios, stack_tagged
+from hatlib.classic import first_reaching
+from hatlib.io import read_table, write_table
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+tags = [
+    {
+        "case": run["case"],
+        "activation": run["activation"],
+        "initialisation": run["initialisation"],
+    }
+    for run in snakemake.params.runs
+]
+spectrum = stack_tagged(
+    [read_table(path, ["seed", "step", "frequency"]) for path in snakemake.input.spectra], tags
+)
+keys = ["case", "activation", "initialisation"]
+learned = first_reaching(spectrum, snakemake.params.thresholds, [*keys, "seed", "frequency"])
+ratios = spectral_bias_ratios(learned, [*keys, "threshold"])
+write_table(spectrum, snakemake.output.spectrum)
+write_table(learned, snakemake.output.learned)
+write_table(ratios, snakemake.output.ratios)
+log.info("highest/lowest first-reaching ratios\n%s", ratios.to_string())

@@ -1,0 +1,50 @@
+"""Stack the Ritz runs; per-mode learning iterations, summaries, and errors against width."""
+
+import pandas as pd
+
+from hatlib.analysis import error_summary, learning_iterations, spectral_bias_ratios, stack_tagged
+from hatlib.io import read_table, write_table
+from hatlib.pde import PoissonProblem, fem_width_table
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+settings = snakemake.params.settings
+tags = [{"activation": activation} for activation in settings["activations"]]
+inputs = snakemake.input
+history = stack_tagged(
+    [read_table(p, ["optimizer", "seed", "step"]) for p in inputs.histories], tags
+)
+modes = stack_tagged(
+    [read_table(p, ["optimizer", "seed", "step", "mode"]) for p in inputs.modes], tags
+)
+widths = stack_tagged([read_table(p, ["optimizer", "width", "seed"]) for p in inputs.widths], tags)
+problem = PoissonProblem(tuple(settings["modes"]), tuple(settings["coefficients"]))
+fem = fem_width_table(problem, sorted({*settings["widths"], settings["width"]}))
+tolerance = settings["tolerance"]
+keys = ["activation", "optimizer"]
+learned = learning_iterations(modes, tolerance, [*keys, "seed", "mode"])
+ratios = spectral_bias_ratios(learned.rename(columns={"mode": "frequency"}), keys)
+summary = error_summary(history, "relative_h1_error", tolerance, keys)
+l2 = error_summary(history, "relative_l2_error", tolerance, keys)
+summary = summary.merge(
+    l2[[*keys, "final_error"]].rename(columns={"final_error": "final_l2_error"}), on=keys
+).rename(columns={"final_error": "final_h1_error"})
+searches = stack_tagged(
+    [read_table(p, ["optimizer", "learning_rate"]) for p in inputs.searches], tags
+)
+rates = searches[searches["chosen"]].groupby(keys)["learning_rate"].first().reset_index()
+summary = summary.merge(rates, on=keys, how="left")
+main = fem[fem["width"] == settings["width"]].iloc[0]
+summary["fem_h1_error"] = main["relative_h1_error"]
+summary["fem_l2_error"] = main["relative_l2_error"]
+width_table = pd.concat(
+    [widths, fem.drop(columns="num_elements").assign(activation="fem", optimizer="none", seed=0)],
+    ignore_index=True,
+)[["activation", "optimizer", "width", "seed", "relative_l2_error", "relative_h1_error"]]
+write_table(history, snakemake.output.history)
+write_table(modes, snakemake.output.modes)
+write_table(learned, snakemake.output.learned)
+write_table(ratios, snakemake.output.ratios)
+write_table(summary, snakemake.output.summary)
+write_table(width_table, snakemake.output.widths)
+log.info("summary\n%s\nratios\n%s", summary.to_string(), ratios.to_string())

@@ -1,0 +1,11 @@
+"""Sample one amplitude case of the classic spectral-bias target."""
+
+from hatlib.classic import classic_dataset
+from hatlib.io import write_table
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+params = snakemake.params
+data = classic_dataset(params.num_points, params.frequencies, params.amplitudes, params.phase_seed)
+write_table(data, snakemake.output[0])
+log.info("wrote %d samples to %s", len(data), snakemake.output[0])
