@@ -32,6 +32,8 @@ STEPS_AGREEMENT = 0.1
 MASS_CONDITION = 4.0
 #: Largest ratio of a network's final error to the finite element error counted as "as accurate".
 FEM_FACTOR = 2.0
+#: Tolerance on the growth exponent of the Hat Ritz Hessian's condition number (theory: 2).
+STIFFNESS_TOLERANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -329,16 +331,50 @@ def classic_claims(ratios: pd.DataFrame, threshold: float) -> list[Verdict]:
     return verdicts
 
 
-def pde_claims(summary: pd.DataFrame, ratios: pd.DataFrame) -> list[Verdict]:
+def pde_claims(
+    summary: pd.DataFrame, ratios: pd.DataFrame, conditioning: pd.DataFrame | None = None
+) -> list[Verdict]:
     """The Ritz solution of the Poisson problem: speed, modes and accuracy of Hat against ReLU.
 
     ``summary`` has per ``activation`` and ``optimizer`` the ``iterations``
     until the relative H1 error is below the tolerance, ``censored``,
     ``final_h1_error`` and the FEM solution's ``fem_h1_error``; ``ratios`` the
     highest-over-lowest mode learning-iteration ratios (``activation``,
-    ``optimizer``, ``ratio``, ``bound``).
+    ``optimizer``, ``ratio``, ``bound``); ``conditioning``
+    (:func:`hatlib.pde.ritz_conditioning`) the condition numbers of the
+    energy's Hessian per activation and width.
     """
     verdicts = []
+    if conditioning is not None:
+        from hatlib.pde import conditioning_exponents
+
+        exponents = conditioning_exponents(conditioning).set_index("activation")["exponent"]
+        if "hat" in exponents:
+            verdicts.append(
+                _verdict(
+                    "pde-hat-stiffness",
+                    "Prediction: the Ritz Hessian of Hat features is a stiffness matrix, with "
+                    "condition number growing like the square of the width",
+                    "distance of the fitted growth exponent of the condition number from 2",
+                    f"<= {STIFFNESS_TOLERANCE}",
+                    abs(exponents["hat"] - 2.0),
+                    lambda v: v <= STIFFNESS_TOLERANCE,
+                )
+            )
+        if {"hat", "relu"} <= set(conditioning["activation"]):
+            wide = conditioning.pivot(
+                index="width", columns="activation", values="condition_number"
+            )
+            verdicts.append(
+                _verdict(
+                    "pde-hat-better-conditioned",
+                    "Prediction: the Ritz Hessian is better conditioned with Hat than with ReLU",
+                    "smallest ratio over widths of the ReLU and Hat condition numbers",
+                    "> 1",
+                    float((wide["relu"] / wide["hat"]).min()),
+                    lambda v: v > 1.0,
+                )
+            )
     for optimizer in [o for o in ("sgd", "adam") if o in set(summary["optimizer"])]:
         name = _optimizer_name(optimizer)
         cell = summary[summary["optimizer"] == optimizer].set_index("activation")

@@ -289,11 +289,14 @@ def methods_table(
     grid: Mapping[str, Any] | None = None,
     multi: Mapping[str, Any] | None = None,
     digits: Mapping[str, Any] | None = None,
+    classic: Mapping[str, Any] | None = None,
+    pde: Mapping[str, Any] | None = None,
 ) -> str:
     """Booktabs table of every protocol choice, rendered from the resolved configuration.
 
     ``chosen`` (initialisation, activation, optimizer, learning_rate) lists the
-    learning rates the selection rule picked; ``grid`` the candidates per optimizer.
+    learning rates the selection rule picked; ``grid`` the candidates per optimizer;
+    ``multi``, ``digits``, ``classic`` and ``pde`` the sections of those experiments.
     """
     rows = [
         ["sample grid", f"{data['num_points']} points of $[0, 1)$, endpoint excluded"],
@@ -336,8 +339,67 @@ def methods_table(
         ],
         ["theory: error reduction, step cap", f"{theory['reduction']}, {theory['max_steps']}"],
         *_experiment_rows(train, multi, digits),
+        *_beyond_rows(multi, classic, pde),
     ]
     return booktabs_table(["setting", "value"], rows, "ll")
+
+
+def _beyond_rows(
+    multi: Mapping[str, Any] | None,
+    classic: Mapping[str, Any] | None,
+    pde: Mapping[str, Any] | None,
+) -> list[list[str]]:
+    """Methods-table rows of the alternatives, the classic protocol and the Poisson problem."""
+    rows = []
+    alternatives = (multi or {}).get("alternatives", {})
+    if "fourier" in alternatives:
+        spec = alternatives["fourier"]
+        rows.append(
+            [
+                "Fourier features",
+                f"{spec['features']} rows of $B$, $\\sigma = {format_number(spec['sigma'])}$; "
+                rf"ReLU {spec['depth']} $\times$ {spec['width']} units",
+            ]
+        )
+    if "siren" in alternatives:
+        spec = alternatives["siren"]
+        rows.append(
+            [
+                "SIREN",
+                rf"{spec['depth']} $\times$ {spec['width']} units, "
+                f"$\\omega_0 = {format_number(spec['omega0'])}$",
+            ]
+        )
+    if classic:
+        rows += [
+            [
+                "classic protocol: network",
+                rf"{classic['depth']} $\times$ {classic['width']} units, "
+                + _list(
+                    f"{_name(m['activation'])} ({escape(m['initialisation'])})"
+                    for m in classic["models"]
+                ),
+            ],
+            [
+                "classic protocol: data, steps",
+                f"{classic['num_points']} points, $k_i$ = {_list(classic['frequencies'])}; "
+                f"Adam ${format_number(classic['learning_rate'])}$, {classic['iterations']} steps",
+            ],
+        ]
+    if pde:
+        rows += [
+            [
+                "Poisson problem: modes, units",
+                f"{_list(pde['modes'])}; {pde['width']} units "
+                f"(widths {_list(pde['widths'])}), {escape(pde['trainable'])} layer trained",
+            ],
+            [
+                "Poisson problem: steps, seeds, quadrature",
+                f"{pde['iterations']}, {pde['seeds']}, {pde['quadrature_cells']} cells "
+                "$\\times$ 3 Gauss points",
+            ],
+        ]
+    return rows
 
 
 def _experiment_rows(
@@ -605,8 +667,14 @@ def beyond_macros(
     multi: Mapping[str, Any],
     pde_summary: pd.DataFrame,
     classic_learned: pd.DataFrame,
+    conditioning: pd.DataFrame | None = None,
 ) -> dict:
-    """Macros of the experiments beyond the original: protocols and headline numbers."""
+    """Macros of the experiments beyond the original: protocols and headline numbers.
+
+    ``conditioning`` (:func:`hatlib.pde.ritz_conditioning`) adds the condition
+    number of the Ritz Hessian at the main width and its growth exponent, per
+    activation.
+    """
     fourier = multi["alternatives"].get("fourier", {})
     siren = multi["alternatives"].get("siren", {})
     macros = {
@@ -643,6 +711,18 @@ def beyond_macros(
         )
     if len(pde_summary):
         macros["PdeErrorFem"] = format_number(pde_summary["fem_h1_error"].iloc[0], 2)
+    if conditioning is not None and len(conditioning):
+        from hatlib.pde import conditioning_exponents
+
+        for row in conditioning_exponents(conditioning).itertuples():
+            macros[macro_name("pde", "condition", "slope", row.activation)] = format_number(
+                row.exponent, 2
+            )
+        main = conditioning[conditioning["width"] == pde["width"]]
+        for row in main.itertuples():
+            macros[macro_name("pde", "condition", row.activation)] = format_number(
+                row.condition_number, 2
+            )
     top = max(classic["thresholds"])
     highest = classic_learned[
         np.isclose(classic_learned["threshold"], top)

@@ -532,3 +532,69 @@ def fem_width_table(problem: PoissonProblem, widths: Sequence[int]) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows)
+
+
+def ritz_hessian(activation: str, width: int, quadrature_cells: int) -> np.ndarray:
+    """Hessian of the Ritz energy in the output parameters (weights, bias) of a fem_grid network.
+
+    With the inner layer fixed, ``E`` is quadratic in the output parameters
+    ``theta`` and its Hessian is ``K_ij = int psi_i' psi_j'`` for the features
+    ``psi_j = x (1 - x) sigma(w_j x + b_j)`` and ``psi_bias = x (1 - x)``: the
+    stiffness matrix of the features, what gradient descent on the energy sees.
+    Float64, shape ``(width + 1, width + 1)``, by the composite three-point
+    Gauss-Legendre rule of ``quadrature_cells`` cells.
+    """
+    from hatlib.activations import get_activation
+    from hatlib.models import INITIALISATIONS
+
+    spec = get_activation(activation)
+    layer = INITIALISATIONS["fem_grid"](spec, width, torch.Generator().manual_seed(0))
+    x, weights = (torch.from_numpy(v) for v in gauss_legendre(quadrature_cells, 3))
+    pre = x[:, None] * layer["inner_weight"][None, :] + layer["inner_bias"][None, :]  # (Q, W)
+    values = spec.function(pre)
+    slopes = lookup(SLOPES, "activation slope", activation)(pre) * layer["inner_weight"]
+    columns = torch.cat([values, torch.ones_like(x)[:, None]], dim=1)  # (Q, W + 1)
+    column_slopes = torch.cat([slopes, torch.zeros_like(x)[:, None]], dim=1)
+    derivative = (1.0 - 2.0 * x)[:, None] * columns + (x * (1.0 - x))[:, None] * column_slopes
+    return ((derivative * weights[:, None]).T @ derivative).numpy()
+
+
+def ritz_conditioning(
+    activations: Sequence[str], widths: Sequence[int], quadrature_cells: int
+) -> pd.DataFrame:
+    """Condition number of :func:`ritz_hessian` on its range, per activation and width.
+
+    Eigenvalues below ``1e-12`` of the largest are the Hessian's null space
+    (with Hat, the output bias duplicates the sum of the hats) and are left
+    out. Columns ``activation``, ``width``, ``largest``, ``smallest`` and
+    ``condition_number``.
+    """
+    rows = []
+    for activation in activations:
+        for width in widths:
+            eigenvalues = np.linalg.eigvalsh(ritz_hessian(activation, width, quadrature_cells))
+            kept = eigenvalues[eigenvalues > 1e-12 * eigenvalues.max()]
+            rows.append(
+                {
+                    "activation": activation,
+                    "width": int(width),
+                    "largest": float(kept.max()),
+                    "smallest": float(kept.min()),
+                    "condition_number": float(kept.max() / kept.min()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def conditioning_exponents(conditioning: pd.DataFrame) -> pd.DataFrame:
+    """Least-squares slope of log condition number against log width, per activation.
+
+    ``conditioning`` is a :func:`ritz_conditioning` table; the result has the
+    columns ``activation`` and ``exponent`` (``p`` in ``kappa ~ width^p``, that
+    is ``h^-p``).
+    """
+    rows = []
+    for activation, group in conditioning.groupby("activation", sort=False):
+        slope = np.polyfit(np.log(group["width"]), np.log(group["condition_number"]), 1)[0]
+        rows.append({"activation": activation, "exponent": float(slope)})
+    return pd.DataFrame(rows)

@@ -4,7 +4,7 @@ import pandas as pd
 
 from hatlib.analysis import error_summary, learning_iterations, spectral_bias_ratios, stack_tagged
 from hatlib.io import read_table, write_table
-from hatlib.pde import PoissonProblem, fem_width_table
+from hatlib.pde import PoissonProblem, fem_width_table, ritz_conditioning
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -41,6 +41,12 @@ width_table = pd.concat(
     [widths, fem.drop(columns="num_elements").assign(activation="fem", optimizer="none", seed=0)],
     ignore_index=True,
 )[["activation", "optimizer", "width", "seed", "relative_l2_error", "relative_h1_error"]]
+conditioning = ritz_conditioning(
+    settings["activations"],
+    sorted({*settings["widths"], settings["width"]}),
+    settings["quadrature_cells"],
+)
+write_table(conditioning, snakemake.output.conditioning)
 write_table(history, snakemake.output.history)
 write_table(modes, snakemake.output.modes)
 write_table(learned, snakemake.output.learned)

@@ -43,7 +43,11 @@ verdicts = [
     *accuracy_claim(read_table(inputs.accuracy)),
     *alternative_claims(read_table(inputs.comparison)),
     *classic_claims(read_table(inputs.classic), snakemake.params.classic_threshold),
-    *pde_claims(read_table(inputs.pde_summary), read_table(inputs.pde_ratios)),
+    *pde_claims(
+        read_table(inputs.pde_summary),
+        read_table(inputs.pde_ratios),
+        read_table(inputs.pde_conditioning),
+    ),
 ]
 table = claims_table(verdicts)
 write_table(table, snakemake.output[0])

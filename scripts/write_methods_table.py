@@ -18,5 +18,7 @@ table = methods_table(
     params.grid,
     params.multifrequency,
     params.digits,
+    params.classic,
+    params.pde,
 )
 write_text(table, snakemake.output[0])

@@ -39,6 +39,7 @@ macros = {
         snakemake.params.multifrequency,
         read_table(snakemake.input.pde),
         read_table(snakemake.input.classic),
+        read_table(snakemake.input.conditioning),
     ),
 }
 write_text(macro_file(macros), snakemake.output[0])

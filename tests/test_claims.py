@@ -189,6 +189,19 @@ def test_pde_claims():
         [("hat", "sgd", 1.5, "exact"), ("hat", "adam", 3.0, "exact")],
         columns=["activation", "optimizer", "ratio", "bound"],
     )
+    conditioning = pd.DataFrame(
+        {
+            "activation": ["hat"] * 3 + ["relu"] * 3,
+            "width": [16, 32, 64] * 2,
+            "condition_number": [100.0, 400.0, 1600.0, 1e3, 1.6e4, 2.56e5],
+        }
+    )
+    verdicts = pde_claims(summary, ratios, conditioning)
+    values = {v.claim: v.value for v in verdicts}
+    assert values["pde-hat-stiffness"] == pytest.approx(0.0, abs=1e-9)  # exactly width^2
+    assert values["pde-hat-better-conditioned"] == pytest.approx(10.0)
+    steep = conditioning.assign(condition_number=conditioning["condition_number"] ** 1.5)
+    assert _verdicts(pde_claims(summary, ratios, steep))["pde-hat-stiffness"] == "does not hold"
     verdicts = pde_claims(summary, ratios)
     assert _verdicts(verdicts) == {
         "pde-hat-faster-sgd": "holds",

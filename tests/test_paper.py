@@ -153,8 +153,13 @@ def test_methods_table_renders_the_configuration(repository):
         config["learning_rate_grid"],
         config["multifrequency"],
         config["digits"],
+        config["classic"],
+        config["pde"],
     )
     assert f"hidden units & {config['train']['width']} \\\\" in text
+    assert r"SIREN & 2 $\times$ 32 units, $\omega_0 = \num{30.0}$" in text
+    assert r"ReLU (torch\_default), ReLU (fem\_deep), Hat (fem\_deep)" in text
+    assert r"Poisson problem: modes, units & 1, 4; 32 units" in text
     assert r"learning rate, Hat, GD & $\num{0.300}$ \\" in text
     assert r"learning rate, Hat, GD (torch\_default) & $\num{0.100}$ \\" in text
     assert "fem\\_grid" in text

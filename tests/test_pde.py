@@ -359,3 +359,29 @@ def test_run_pde_tables_and_the_chosen_rate_is_used():
     main = history[history["step"] == 60].sort_values("seed")["relative_h1_error"].to_numpy()
     sweep = widths[widths["width"] == 17].sort_values("seed")["relative_h1_error"].to_numpy()
     np.testing.assert_array_equal(main, sweep)
+
+
+def test_ritz_hessian_is_the_energy_s_second_derivative():
+    from hatlib.pde import ritz_hessian
+
+    hessian = ritz_hessian("relu", 8, 64)
+    model = build_shallow_network("relu", 8, "fem_grid", seeds=[0], dtype=torch.float64)
+    x, weights = (torch.from_numpy(v) for v in gauss_legendre(64, 3))
+    theta = np.random.default_rng(0).normal(size=9)
+    with torch.no_grad():
+        model.outer_weight.copy_(torch.from_numpy(theta[:8])[None, :])
+        model.outer_bias.fill_(theta[8])
+    _, du = network_values(model, x)
+    # the quadratic part of the energy, (1/2) int u'^2, is (1/2) theta' K theta
+    quadratic = 0.5 * float((du[0].detach() ** 2) @ weights)
+    assert quadratic == pytest.approx(0.5 * theta @ hessian @ theta, rel=1e-12)
+
+
+def test_hat_ritz_conditioning_grows_like_the_square_of_the_width_and_relu_faster():
+    from hatlib.pde import conditioning_exponents, ritz_conditioning
+
+    table = ritz_conditioning(["hat", "relu"], [16, 32, 64], 128)
+    exponents = conditioning_exponents(table).set_index("activation")["exponent"]
+    assert exponents["hat"] == pytest.approx(2.0, abs=0.2)
+    assert exponents["relu"] > exponents["hat"] + 1
+    assert (table["condition_number"] > 1).all()

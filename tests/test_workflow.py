@@ -108,7 +108,9 @@ def test_classic_protocol_and_pde_tables(quick_run):
     modes = pd.read_parquet(quick_run / "results/tables/pde_modes.parquet")
     assert set(modes["mode"]) == set(pde["modes"])
     claims = pd.read_csv(quick_run / "results/claims.csv")["claim"]
-    assert claims.str.startswith("pde-").sum() == 2 * len(pde["optimizers"]) + 1
+    assert claims.str.startswith("pde-").sum() == 2 * len(pde["optimizers"]) + 3
+    conditioning = pd.read_csv(quick_run / "results/tables/pde_conditioning.csv")
+    assert len(conditioning) == len(pde["activations"]) * len({*pde["widths"], pde["width"]})
     assert claims.str.startswith("classic-").sum() == 2 * len(classic["cases"])
 
 

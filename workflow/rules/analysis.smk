@@ -140,6 +140,7 @@ rule aggregate_pde:
         ratios="results/tables/pde_ratios.csv",
         summary="results/tables/pde_summary.csv",
         widths="results/tables/pde_widths.csv",
+        conditioning="results/tables/pde_conditioning.csv",
     params:
         settings=PDE,
     log:
@@ -185,6 +186,7 @@ rule evaluate_claims:
         classic="results/tables/classic_ratios.csv",
         pde_summary="results/tables/pde_summary.csv",
         pde_ratios="results/tables/pde_ratios.csv",
+        pde_conditioning="results/tables/pde_conditioning.csv",
     output:
         "results/claims.csv",
     params:

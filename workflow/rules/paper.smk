@@ -13,6 +13,7 @@ rule write_paper_macros:
         speedups="results/tables/speedups.csv",
         pde="results/tables/pde_summary.csv",
         classic="results/tables/classic_learning.csv",
+        conditioning="results/tables/pde_conditioning.csv",
     output:
         "paper/generated/macros.tex",
     params:
@@ -77,6 +78,8 @@ rule write_methods_table:
         grid=config["learning_rate_grid"],
         multifrequency=MULTI,
         digits=DIGITS,
+        classic=CLASSIC,
+        pde=PDE,
     log:
         "results/logs/write_methods_table.log",
     conda:
