@@ -41,7 +41,7 @@ verdicts = [
     ),
     *speedup_claims(read_table(inputs.speedups)),
     *accuracy_claim(read_table(inputs.accuracy)),
-    *alternative_claims(read_table(inputs.comparison)),
+    *alternative_claims(read_table(inputs.comparison), snakemake.params.tolerance),
     *classic_claims(read_table(inputs.classic), snakemake.params.classic_threshold),
     *pde_claims(
         read_table(inputs.pde_summary),

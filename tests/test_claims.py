@@ -133,17 +133,15 @@ def test_bspline_exponents_give_their_own_verdicts():
     assert verdicts["bspline3-flat-sgd"] == "does not hold"
 
 
-def _comparison(hat, fourier, siren):
-    rows = [
-        ("1d-shallow", "hat", hat),
-        ("1d-deep", "hat", 10 * hat),
-        ("1d-fourier", "relu", fourier),
-    ]
-    rows += [("1d-siren", "sine", siren), ("1d-shallow", "relu", 1.0)]
+def _comparison(hat, fourier, siren, siren_error=0.01):
+    rows = [("1d-shallow", "hat", hat, 0.01), ("1d-deep", "hat", 10 * hat, 0.01)]
+    rows += [("1d-fourier", "relu", fourier, 0.01), ("1d-siren", "sine", siren, siren_error)]
+    rows += [("1d-shallow", "relu", 1.0, 0.01)]
     return pd.DataFrame(
         [
-            {"setting": s, "activation": a, "optimizer": "adam", "iterations": i, "censored": False}
-            for s, a, i in rows
+            {"setting": s, "activation": a, "optimizer": "adam", "iterations": i}
+            | {"final_error": e, "censored": False}
+            for s, a, i, e in rows
         ]
     )
 
@@ -151,9 +149,15 @@ def _comparison(hat, fourier, siren):
 @pytest.mark.parametrize(("hat", "verdict"), [(100, "holds"), (400, "does not hold")])
 def test_hat_against_the_alternatives(hat, verdict):
     # the ReLU row (1 iteration) is no alternative: only Fourier features and SIREN count
-    claims = alternative_claims(_comparison(hat, fourier=300, siren=200))
+    claims = alternative_claims(_comparison(hat, fourier=300, siren=200), 0.1)
     assert _verdicts(claims) == {"hat-vs-alternatives-1d": verdict}
     assert claims[0].value == pytest.approx(hat / 200)
+
+
+def test_an_alternative_that_loses_its_fit_does_not_count():
+    # SIREN learns every frequency first but ends at a relative error of 1
+    claims = alternative_claims(_comparison(250, fourier=300, siren=50, siren_error=1.0), 0.1)
+    assert claims[0].value == pytest.approx(250 / 300) and claims[0].holds
 
 
 def test_classic_claims_at_the_chosen_threshold():

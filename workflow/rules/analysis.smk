@@ -192,6 +192,7 @@ rule evaluate_claims:
     params:
         # the verdicts on the classic protocol use the highest threshold
         classic_threshold=max(CLASSIC["thresholds"]),
+        tolerance=MULTI["tolerance"],
         initialisation=TRAIN["initialisation"],
         ablation=TRAIN["ablation"]["initialisations"],
     log:
