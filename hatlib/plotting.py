@@ -480,7 +480,7 @@ def plot_pde_modes(modes: pd.DataFrame) -> plt.Figure:
         y="relative_error",
         hue="mode",
         hue_order=[f"$k = {k}$" for k in sorted(modes["mode"].unique())],
-        palette="viridis",
+        palette="colorblind",
         row="optimizer",
         col="activation",
         kind="line",
@@ -490,7 +490,7 @@ def plot_pde_modes(modes: pd.DataFrame) -> plt.Figure:
         aspect=TEXT_WIDTH_INCHES / 1.7 / max(modes["activation"].nunique(), 1) * 0.85,
     )
     grid.set(yscale="log")
-    grid.set_axis_labels("iteration", "relative error of the mode")
+    grid.set_axis_labels("iteration", "mode error")
     grid.set_titles("{col_name}, {row_name}")
     return grid.figure
 
@@ -502,6 +502,8 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
     solution on the Hat grid), ``width``, ``seed``, ``relative_l2_error`` and
     ``relative_h1_error``; medians over seeds, log-log.
     """
+    from matplotlib.ticker import NullLocator
+
     set_theme()
     long = widths.melt(
         id_vars=["activation", "width", "seed"],
@@ -529,5 +531,8 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
             ax=axis,
         )
         axis.set(xscale="log", yscale="log", xlabel="width (units)", ylabel=norm)
+        ticks = sorted(frame["width"].unique())
+        axis.set_xticks(ticks, [str(t) for t in ticks])
+        axis.xaxis.set_minor_locator(NullLocator())
         axis.legend(fontsize=7, title=None)
     return figure
