@@ -535,4 +535,5 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
         axis.set_xticks(ticks, [str(t) for t in ticks])
         axis.xaxis.set_minor_locator(NullLocator())
         axis.legend(fontsize=7, title=None)
+    figure.subplots_adjust(wspace=0.4)
     return figure
