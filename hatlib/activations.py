@@ -161,6 +161,10 @@ class ActivationSpec:
     initialisation:
         Name of the initialisation (:data:`hatlib.models.INITIALISATIONS`) used
         with this activation unless a configuration names another.
+    knots:
+        Pre-activation values where the function is not smooth (the ends of
+        its polynomial pieces); empty for smooth functions. Quadrature rules
+        put cell edges there (:func:`hatlib.pde.network_breakpoints`).
     """
 
     name: str
@@ -170,6 +174,7 @@ class ActivationSpec:
     nodes: Literal["closed", "left"]
     description: str
     initialisation: str = "fem_grid"
+    knots: tuple[float, ...] = ()
 
 
 ACTIVATIONS: dict[str, ActivationSpec] = {
@@ -180,6 +185,7 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         localised=False,
         nodes="left",
         description="ReLU, max(0, x)",
+        knots=(0.0,),
     ),
     "hat": ActivationSpec(
         name="hat",
@@ -188,6 +194,7 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         localised=True,
         nodes="closed",
         description="Hat, the piecewise linear B-spline on [0, 2]",
+        knots=(0.0, 1.0, 2.0),
     ),
     "tanh": ActivationSpec(
         name="tanh",
@@ -204,6 +211,7 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         localised=True,
         nodes="closed",
         description="quadratic B-spline on [0, 3]",
+        knots=(0.0, 1.0, 2.0, 3.0),
     ),
     "bspline3": ActivationSpec(
         name="bspline3",
@@ -212,6 +220,7 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         localised=True,
         nodes="closed",
         description="cubic B-spline on [0, 4]",
+        knots=(0.0, 1.0, 2.0, 3.0, 4.0),
     ),
 }
 

@@ -632,7 +632,9 @@ def pde_table(summary: pd.DataFrame) -> str:
     ``summary`` has per ``activation`` and ``optimizer`` the chosen
     ``learning_rate``, ``final_l2_error``, ``final_h1_error``, ``iterations``,
     ``censored`` and the FEM solution's ``fem_l2_error`` and ``fem_h1_error``
-    (one row for it at the end).
+    (one row for it at the end). With the columns ``minimiser_l2_error`` and
+    ``minimiser_h1_error`` (the energy's exact minimiser over each network's
+    output layer), one row per activation before the FEM row.
     """
     header = ["solution", "optimizer", "learning rate", "$L^2$ error", "$H^1$ error", "iterations"]
     rows = []
@@ -647,6 +649,18 @@ def pde_table(summary: pd.DataFrame) -> str:
                 _iterations_cell(row.iterations, bool(row.censored)),
             ]
         )
+    if {"minimiser_l2_error", "minimiser_h1_error"} <= set(summary.columns):
+        for activation, row in summary.groupby("activation", sort=False).first().iterrows():
+            rows.append(
+                [
+                    f"{_name(activation)} (output layer solved)",
+                    "--",
+                    "--",
+                    f"${format_number(row['minimiser_l2_error'], 2)}$",
+                    f"${format_number(row['minimiser_h1_error'], 2)}$",
+                    "--",
+                ]
+            )
     first = summary.iloc[0]
     rows.append(
         [
@@ -711,6 +725,11 @@ def beyond_macros(
         )
     if len(pde_summary):
         macros["PdeErrorFem"] = format_number(pde_summary["fem_h1_error"].iloc[0], 2)
+    if "minimiser_h1_error" in pde_summary.columns:
+        for activation, row in pde_summary.groupby("activation", sort=False).first().iterrows():
+            macros[macro_name("pde", "minimiser", activation)] = format_number(
+                row["minimiser_h1_error"], 2
+            )
     if conditioning is not None and len(conditioning):
         from hatlib.pde import conditioning_exponents
 

@@ -145,6 +145,57 @@ def gauss_legendre(cells: int, points: int = 3) -> tuple[np.ndarray, np.ndarray]
     return x.ravel(), np.ascontiguousarray(weights).ravel()
 
 
+def aligned_rule(
+    breakpoints: np.ndarray, cells: int, points: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre rule on [0, 1] whose cell edges include ``breakpoints``.
+
+    The cells are those of :func:`gauss_legendre` (``cells`` equal cells), each
+    split further at the ``breakpoints`` that fall inside it (values outside
+    (0, 1), and ones within ``1e-12`` of an edge already there, are dropped).
+    A network whose features are polynomial between its breakpoints then has
+    polynomial integrands on every cell, which the rule integrates exactly up
+    to its degree; a uniform rule whose edges miss the breakpoints integrates a
+    kink with a first-order error. Returns ``(x, weights)``, float64, in
+    increasing order of ``x``; the weights sum to 1.
+
+    >>> x, w = aligned_rule(np.array([0.3]), 2, 1)
+    >>> x.round(3).tolist(), w.round(3).tolist()
+    ([0.15, 0.4, 0.75], [0.3, 0.2, 0.5])
+    """
+    if cells < 1:
+        raise ValueError(f"cells must be at least 1, got {cells}")
+    if points < 1:
+        raise ValueError(f"points must be at least 1, got {points}")
+    inside = np.asarray(breakpoints, dtype=np.float64).ravel()
+    inside = inside[(inside > 0.0) & (inside < 1.0)]
+    edges = np.unique(np.concatenate([np.linspace(0.0, 1.0, cells + 1), inside]))
+    edges = edges[np.concatenate([[True], np.diff(edges) > 1e-12])]
+    edges[-1] = 1.0
+    reference, reference_weights = np.polynomial.legendre.leggauss(points)  # on [-1, 1]
+    left, length = edges[:-1, None], np.diff(edges)[:, None]
+    x = left + (reference[None, :] + 1.0) / 2.0 * length
+    weights = reference_weights[None, :] / 2.0 * length
+    return x.ravel(), weights.ravel()
+
+
+def network_breakpoints(model: torch.nn.Module) -> np.ndarray:
+    """Positions ``x`` where a shallow network's features are not smooth, every member.
+
+    For unit ``j`` of a :class:`hatlib.models.ShallowNetwork` and each knot
+    ``t`` of its activation (:attr:`hatlib.activations.ActivationSpec.knots`),
+    ``x = (t - b_j) / w_j`` (units with ``w_j = 0`` are constant). Float64,
+    sorted, unique; empty for a smooth activation. ``x`` is a dimensionless
+    position, not restricted to [0, 1].
+    """
+    knots = torch.tensor(model.activation.knots, dtype=torch.float64)
+    weight = model.inner_weight.detach().to(torch.float64).cpu().ravel()
+    bias = model.inner_bias.detach().to(torch.float64).cpu().ravel()
+    moving = weight != 0
+    positions = (knots[:, None] - bias[None, moving]) / weight[None, moving]
+    return np.unique(positions.numpy().ravel())
+
+
 def _element_rule(
     problem: PoissonProblem, num_elements: int, points: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -346,10 +397,12 @@ def solve_ritz(
     them) or the ``"outer_weight"`` alone; the others stay as they are.
 
     Each step is full-batch: :func:`network_values` and :func:`ritz_energy`
-    on the composite Gauss-Legendre rule (:func:`gauss_legendre`) of
-    ``quadrature_cells`` cells and ``quadrature_points`` points per cell, in
-    the model's dtype; the gradients of the summed energies (each member's
-    own, the members being independent) by autograd; one step of
+    on the composite Gauss-Legendre rule of ``quadrature_cells`` cells split at
+    the initial breakpoints of every member (:func:`aligned_rule`,
+    :func:`network_breakpoints`; with a fixed inner layer they stay there) and
+    ``quadrature_points`` points per cell, in the model's dtype; the
+    gradients of the summed energies (each member's own, the members being
+    independent) by autograd; one step of
     ``optimizer`` (a key of :data:`hatlib.optimizers.OPTIMIZERS`) with
     ``learning_rate``. The gradient is that of the quadrature energy: where
     the slope ``sigma'`` is piecewise constant (ReLU, Hat) the term
@@ -378,7 +431,9 @@ def solve_ritz(
         "outer_weight": lambda: [model.outer_weight],
     }[trainable]()
     dtype, members = model.inner_weight.dtype, model.inner_weight.shape[0]
-    points, point_weights = gauss_legendre(quadrature_cells, quadrature_points)
+    points, point_weights = aligned_rule(
+        network_breakpoints(model), quadrature_cells, quadrature_points
+    )
     x64 = torch.from_numpy(points).to(device)
     w64 = torch.from_numpy(point_weights).to(device)
     f64 = torch.from_numpy(problem.source(points)).to(device)
@@ -534,6 +589,36 @@ def fem_width_table(problem: PoissonProblem, widths: Sequence[int]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _ritz_features(
+    activation: str, width: int, quadrature_cells: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The features of a fem_grid network's output layer at the energy's quadrature points.
+
+    With the inner layer on the grid initialisation (seed 0: the grid has no
+    randomness), ``u = sum_j theta_j psi_j`` for ``psi_j = x (1 - x)
+    sigma(w_j x + b_j)`` and ``psi_bias = x (1 - x)``. Returns float64
+    ``(x, weights, values, slopes)``: the three-point rule of training
+    (:func:`aligned_rule`, ``quadrature_cells`` cells split at the features'
+    breakpoints; ``(Q,)`` each), and ``psi`` and ``psi'`` at its points
+    (``(Q, width + 1)``, the bias last).
+    """
+    from hatlib.models import build_shallow_network
+
+    model = build_shallow_network(activation, width, "fem_grid", dtype=torch.float64)
+    spec = model.activation
+    rule = aligned_rule(network_breakpoints(model), quadrature_cells, 3)
+    x, weights = (torch.from_numpy(v) for v in rule)
+    weight = model.inner_weight.detach()[0]
+    pre = x[:, None] * weight[None, :] + model.inner_bias.detach()[0][None, :]
+    columns = torch.cat([spec.function(pre), torch.ones_like(x)[:, None]], dim=1)  # (Q, W + 1)
+    slopes = lookup(SLOPES, "activation slope", activation)(pre) * weight
+    column_slopes = torch.cat([slopes, torch.zeros_like(x)[:, None]], dim=1)
+    bubble = (x * (1.0 - x))[:, None]
+    values = bubble * columns
+    derivative = (1.0 - 2.0 * x)[:, None] * columns + bubble * column_slopes
+    return x, weights, values, derivative
+
+
 def ritz_hessian(activation: str, width: int, quadrature_cells: int) -> np.ndarray:
     """Hessian of the Ritz energy in the output parameters (weights, bias) of a fem_grid network.
 
@@ -541,22 +626,64 @@ def ritz_hessian(activation: str, width: int, quadrature_cells: int) -> np.ndarr
     ``theta`` and its Hessian is ``K_ij = int psi_i' psi_j'`` for the features
     ``psi_j = x (1 - x) sigma(w_j x + b_j)`` and ``psi_bias = x (1 - x)``: the
     stiffness matrix of the features, what gradient descent on the energy sees.
-    Float64, shape ``(width + 1, width + 1)``, by the composite three-point
-    Gauss-Legendre rule of ``quadrature_cells`` cells.
+    Float64, shape ``(width + 1, width + 1)``, by the rule of training
+    (:func:`_ritz_features`).
     """
-    from hatlib.activations import get_activation
-    from hatlib.models import INITIALISATIONS
-
-    spec = get_activation(activation)
-    layer = INITIALISATIONS["fem_grid"](spec, width, torch.Generator().manual_seed(0))
-    x, weights = (torch.from_numpy(v) for v in gauss_legendre(quadrature_cells, 3))
-    pre = x[:, None] * layer["inner_weight"][None, :] + layer["inner_bias"][None, :]  # (Q, W)
-    values = spec.function(pre)
-    slopes = lookup(SLOPES, "activation slope", activation)(pre) * layer["inner_weight"]
-    columns = torch.cat([values, torch.ones_like(x)[:, None]], dim=1)  # (Q, W + 1)
-    column_slopes = torch.cat([slopes, torch.zeros_like(x)[:, None]], dim=1)
-    derivative = (1.0 - 2.0 * x)[:, None] * columns + (x * (1.0 - x))[:, None] * column_slopes
+    _, weights, _, derivative = _ritz_features(activation, width, quadrature_cells)
     return ((derivative * weights[:, None]).T @ derivative).numpy()
+
+
+def ritz_minimiser(
+    problem: PoissonProblem, activation: str, width: int, quadrature_cells: int
+) -> dict[str, float]:
+    """The exact minimiser of the Ritz energy over a fem_grid network's output layer.
+
+    With the inner layer fixed on the grid, the energy (by the quadrature of
+    training) is the quadratic ``theta^T K theta / 2 - theta^T b`` with ``K``
+    from :func:`ritz_hessian` and ``b_j = int f psi_j``; its minimiser solves
+    ``K theta = b`` (least squares: ``K`` is singular with Hat, whose output
+    bias duplicates the sum of the hats). This is the solution that training
+    the output layer converges to: what the network's space can do, without
+    optimisation error. Returns ``relative_l2_error``, ``relative_h1_error``
+    (:func:`relative_errors`, by the same rule) and ``energy_gap``
+    (``E(u) - E(u*)``, by that rule).
+    """
+    x, weights, values, derivative = _ritz_features(activation, width, quadrature_cells)
+    source = torch.from_numpy(problem.source(x.numpy()))
+    hessian = ((derivative * weights[:, None]).T @ derivative).numpy()
+    load = (values.T @ (weights * source)).numpy()
+    theta = torch.from_numpy(np.linalg.lstsq(hessian, load, rcond=1e-13)[0])
+    u, du = (values @ theta)[None, :], (derivative @ theta)[None, :]
+    l2, h1 = relative_errors(problem, u, du, x, weights)
+    energy = ritz_energy(du, u, source, weights)
+    return {
+        "relative_l2_error": float(l2[0]),
+        "relative_h1_error": float(h1[0]),
+        "energy_gap": float(energy[0]) - problem.energy(),
+    }
+
+
+def minimiser_width_table(
+    problem: PoissonProblem,
+    activations: Sequence[str],
+    widths: Sequence[int],
+    quadrature_cells: int,
+) -> pd.DataFrame:
+    """:func:`ritz_minimiser` per activation and width.
+
+    Columns ``activation``, ``width``, ``relative_l2_error``,
+    ``relative_h1_error`` and ``energy_gap``.
+    """
+    rows = [
+        {
+            "activation": activation,
+            "width": int(width),
+            **ritz_minimiser(problem, activation, int(width), quadrature_cells),
+        }
+        for activation in activations
+        for width in widths
+    ]
+    return pd.DataFrame(rows)
 
 
 def ritz_conditioning(

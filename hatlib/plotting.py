@@ -496,17 +496,20 @@ def plot_pde_modes(modes: pd.DataFrame) -> plt.Figure:
 
 
 def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
-    """Final relative L2 and H1 errors against width, networks beside the FEM solution.
+    """Final relative L2 and H1 errors against width: trained networks and exact minimisers.
 
     ``widths`` has columns ``activation`` (``fem`` for the finite element
-    solution on the Hat grid), ``width``, ``seed``, ``relative_l2_error`` and
-    ``relative_h1_error``; medians over seeds, log-log.
+    solution on the Hat grid), ``optimizer`` (``exact`` for a solution
+    computed directly: the FEM solution, and each network's output layer
+    solved exactly), ``width``, ``seed``, ``relative_l2_error`` and
+    ``relative_h1_error``; medians over seeds, log-log. Trained networks are
+    solid lines, exact solutions dashed.
     """
     from matplotlib.ticker import NullLocator
 
     set_theme()
     long = widths.melt(
-        id_vars=["activation", "width", "seed"],
+        id_vars=["activation", "optimizer", "width", "seed"],
         value_vars=["relative_l2_error", "relative_h1_error"],
         var_name="norm",
         value_name="error",
@@ -515,25 +518,28 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
         {"relative_l2_error": "relative $L^2$ error", "relative_h1_error": "relative $H^1$ error"}
     )
     long["activation"] = long["activation"].map(lambda a: "FEM (P1)" if a == "fem" else _display(a))
+    long["solution"] = np.where(long["optimizer"] == "exact", "exact", "trained")
     palette = {_display(k): v for k, v in ACTIVATION_COLOURS.items()}
     palette["FEM (P1)"] = (0.3, 0.3, 0.3)
-    figure, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_INCHES * 0.8, 2.2), sharex=True)
+    figure, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_INCHES * 0.8, 2.4), sharex=True)
     for axis, (norm, frame) in zip(axes, long.groupby("norm", sort=False), strict=True):
         sns.lineplot(
             data=frame,
             x="width",
             y="error",
             hue="activation",
+            style="solution",
+            style_order=[s for s in ("trained", "exact") if s in set(frame["solution"])],
             palette={k: v for k, v in palette.items() if k in set(frame["activation"])},
             estimator="median",
             errorbar=None,
-            marker="o",
+            markers=True,
             ax=axis,
         )
         axis.set(xscale="log", yscale="log", xlabel="width (units)", ylabel=norm)
         ticks = sorted(frame["width"].unique())
         axis.set_xticks(ticks, [str(t) for t in ticks])
         axis.xaxis.set_minor_locator(NullLocator())
-        axis.legend(fontsize=7, title=None)
+        axis.legend(fontsize=6, title=None)
     figure.subplots_adjust(wspace=0.4)
     return figure

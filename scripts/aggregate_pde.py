@@ -4,7 +4,7 @@ import pandas as pd
 
 from hatlib.analysis import error_summary, learning_iterations, spectral_bias_ratios, stack_tagged
 from hatlib.io import read_table, write_table
-from hatlib.pde import PoissonProblem, fem_width_table, ritz_conditioning
+from hatlib.pde import PoissonProblem, fem_width_table, minimiser_width_table, ritz_conditioning
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -19,7 +19,11 @@ modes = stack_tagged(
 )
 widths = stack_tagged([read_table(p, ["optimizer", "width", "seed"]) for p in inputs.widths], tags)
 problem = PoissonProblem(tuple(settings["modes"]), tuple(settings["coefficients"]))
-fem = fem_width_table(problem, sorted({*settings["widths"], settings["width"]}))
+all_widths = sorted({*settings["widths"], settings["width"]})
+fem = fem_width_table(problem, all_widths)
+exact = minimiser_width_table(
+    problem, settings["activations"], all_widths, settings["quadrature_cells"]
+)
 tolerance = settings["tolerance"]
 keys = ["activation", "optimizer"]
 learned = learning_iterations(modes, tolerance, [*keys, "seed", "mode"])
@@ -37,15 +41,24 @@ summary = summary.merge(rates, on=keys, how="left")
 main = fem[fem["width"] == settings["width"]].iloc[0]
 summary["fem_h1_error"] = main["relative_h1_error"]
 summary["fem_l2_error"] = main["relative_l2_error"]
+best = exact[exact["width"] == settings["width"]].rename(
+    columns={
+        "relative_l2_error": "minimiser_l2_error",
+        "relative_h1_error": "minimiser_h1_error",
+    }
+)
+summary = summary.merge(
+    best[["activation", "minimiser_l2_error", "minimiser_h1_error"]], on="activation", how="left"
+)
 width_table = pd.concat(
-    [widths, fem.drop(columns="num_elements").assign(activation="fem", optimizer="none", seed=0)],
+    [
+        widths,
+        exact.drop(columns="energy_gap").assign(optimizer="exact", seed=0),
+        fem.drop(columns="num_elements").assign(activation="fem", optimizer="exact", seed=0),
+    ],
     ignore_index=True,
 )[["activation", "optimizer", "width", "seed", "relative_l2_error", "relative_h1_error"]]
-conditioning = ritz_conditioning(
-    settings["activations"],
-    sorted({*settings["widths"], settings["width"]}),
-    settings["quadrature_cells"],
-)
+conditioning = ritz_conditioning(settings["activations"], all_widths, settings["quadrature_cells"])
 write_table(conditioning, snakemake.output.conditioning)
 write_table(history, snakemake.output.history)
 write_table(modes, snakemake.output.modes)

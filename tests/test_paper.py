@@ -190,3 +190,33 @@ def test_config_hash_is_stable_and_sensitive():
 
     assert config_hash({"a": 1, "b": [1, 2]}) == config_hash({"b": [1, 2], "a": 1})
     assert config_hash({"a": 1}) != config_hash({"a": 2})
+
+
+def test_pde_table_lists_each_network_s_exact_minimiser_before_the_fem_row():
+    from hatlib.paper import pde_table
+
+    summary = pd.DataFrame(
+        {
+            "activation": ["hat", "hat", "relu", "relu"],
+            "optimizer": ["adam", "sgd", "adam", "sgd"],
+            "learning_rate": [0.1, 0.03, 0.3, 0.1],
+            "final_l2_error": [0.014, 0.37, 0.0054, 0.22],
+            "final_h1_error": [0.076, 0.22, 0.054, 0.37],
+            "iterations": [200, 5000, 1200, 5000],
+            "censored": [False, True, False, True],
+            "fem_l2_error": 0.0021,
+            "fem_h1_error": 0.055,
+            "minimiser_l2_error": [0.0019, 0.0019, 0.0018, 0.0018],
+            "minimiser_h1_error": [0.061, 0.061, 0.052, 0.052],
+        }
+    )
+    rows = [line for line in pde_table(summary).splitlines() if line.endswith(r"\\")]
+    solved = [row for row in rows if "output layer solved" in row]
+    assert [row.split("&")[0].strip() for row in solved] == [
+        "Hat (output layer solved)",
+        "ReLU (output layer solved)",
+    ]
+    assert "0.061" in solved[0] and "0.052" in solved[1]
+    assert rows[-1].startswith("P1 FEM") and rows.index(solved[-1]) == len(rows) - 2
+    without = pde_table(summary.drop(columns=["minimiser_l2_error", "minimiser_h1_error"]))
+    assert "output layer solved" not in without

@@ -94,17 +94,23 @@ def test_method_heatmaps_skip_methods_that_did_not_run():
     assert titles == ["Hat", "SIREN"]
 
 
-def test_pde_widths_figure_draws_networks_and_fem():
+def test_pde_widths_figure_draws_networks_and_exact_solutions():
     widths = pd.DataFrame(
         {
-            "activation": ["hat", "hat", "relu", "relu", "fem", "fem"],
-            "width": [16, 32] * 3,
+            "activation": ["hat", "hat", "relu", "relu", "hat", "hat", "fem", "fem"],
+            "optimizer": ["adam"] * 4 + ["exact"] * 4,
+            "width": [16, 32] * 4,
             "seed": 0,
-            "relative_l2_error": [0.1, 0.03, 0.2, 0.1, 0.05, 0.012],
-            "relative_h1_error": [0.3, 0.15, 0.5, 0.4, 0.2, 0.1],
+            "relative_l2_error": [0.1, 0.03, 0.2, 0.1, 0.04, 0.01, 0.05, 0.012],
+            "relative_h1_error": [0.3, 0.15, 0.5, 0.4, 0.25, 0.12, 0.2, 0.1],
         }
     )
     figure = plot_pde_widths(widths)
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert set(labels) == {"Hat", "ReLU", "FEM (P1)"}
+    assert {"Hat", "ReLU", "FEM (P1)", "trained", "exact"} <= set(labels)
+    # Hat trained (solid) and Hat exact (dashed) are separate lines, not one median.
+    hat = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) == 2]
+    styles = {(tuple(line.get_ydata()), line.get_linestyle()) for line in hat}
+    assert ((0.1, 0.03), "-") in styles
+    assert any(ys == (0.04, 0.01) and style != "-" for ys, style in styles)
     assert figure.axes[0].get_yscale() == "log"

@@ -105,6 +105,10 @@ def test_classic_protocol_and_pde_tables(quick_run):
     widths = pd.read_csv(quick_run / "results/tables/pde_widths.csv")
     fem = widths[widths["activation"] == "fem"].set_index("width")["relative_l2_error"]
     assert fem.is_monotonic_decreasing  # the finite element error falls with the width
+    exact = widths[widths["optimizer"] == "exact"]
+    assert len(exact) == (len(pde["activations"]) + 1) * len({*pde["widths"], pde["width"]})
+    # training the output layer cannot beat the energy's exact minimiser over it
+    assert (summary["final_h1_error"] >= summary["minimiser_h1_error"] * 0.999).all()
     modes = pd.read_parquet(quick_run / "results/tables/pde_modes.parquet")
     assert set(modes["mode"]) == set(pde["modes"])
     claims = pd.read_csv(quick_run / "results/claims.csv")["claim"]
