@@ -521,7 +521,7 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
     long["solution"] = np.where(long["optimizer"] == "exact", "exact", "trained")
     palette = {_display(k): v for k, v in ACTIVATION_COLOURS.items()}
     palette["FEM (P1)"] = (0.3, 0.3, 0.3)
-    figure, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_INCHES * 0.8, 2.4), sharex=True)
+    figure, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_INCHES * 0.95, 2.4), sharex=True)
     for axis, (norm, frame) in zip(axes, long.groupby("norm", sort=False), strict=True):
         sns.lineplot(
             data=frame,
@@ -540,6 +540,7 @@ def plot_pde_widths(widths: pd.DataFrame) -> plt.Figure:
         ticks = sorted(frame["width"].unique())
         axis.set_xticks(ticks, [str(t) for t in ticks])
         axis.xaxis.set_minor_locator(NullLocator())
-        axis.legend(fontsize=6, title=None)
+    axes[0].get_legend().remove()
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     figure.subplots_adjust(wspace=0.4)
     return figure

@@ -106,7 +106,8 @@ def test_pde_widths_figure_draws_networks_and_exact_solutions():
         }
     )
     figure = plot_pde_widths(widths)
-    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert figure.axes[0].get_legend() is None  # one legend, beside the right panel
+    labels = [text.get_text() for text in figure.axes[1].get_legend().get_texts()]
     assert {"Hat", "ReLU", "FEM (P1)", "trained", "exact"} <= set(labels)
     # Hat trained (solid) and Hat exact (dashed) are separate lines, not one median.
     hat = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) == 2]
