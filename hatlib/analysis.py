@@ -256,6 +256,49 @@ def choose_learning_rate(search: pd.DataFrame) -> float:
     return float(medians.idxmin())
 
 
+SEARCH_MEASURES = ("learning_rate", "seed", "final_error", "status", "chosen", "chosen_rate")
+
+
+def selection_edges(search: pd.DataFrame) -> pd.DataFrame:
+    """Where each selection's chosen learning rate lies in its grid of candidates.
+
+    ``search`` is a learning-rate search table, one row per candidate and seed:
+    ``learning_rate``, ``seed``, ``final_error``, ``status`` and either
+    ``chosen`` (True on the chosen candidate's rows) or ``chosen_rate``; every
+    other column identifies a selection (activation, optimizer, setting...).
+    Returns one row per selection: those columns, ``learning_rate`` (the
+    chosen one), ``candidates`` (how many) and ``position``: ``"smallest"`` or
+    ``"largest"`` when it is an end of the grid (a better rate may lie beyond
+    it), ``"inside"`` otherwise or when the grid has one candidate.
+    """
+    if "chosen" not in search.columns and "chosen_rate" not in search.columns:
+        raise ValueError("a search table needs a 'chosen' or a 'chosen_rate' column")
+    keys = [c for c in search.columns if c not in SEARCH_MEASURES]
+    rows = []
+    for group_keys, group in search.groupby(keys, sort=True) if keys else [((), search)]:
+        if "chosen" in group.columns:
+            chosen = group.loc[group["chosen"].astype(bool), "learning_rate"].unique()
+        else:
+            chosen = group["chosen_rate"].unique()
+        if len(chosen) != 1:
+            raise ValueError(f"selection {group_keys!r} has {len(chosen)} chosen rates, not one")
+        rate, candidates = float(chosen[0]), np.sort(group["learning_rate"].unique())
+        position = "inside"
+        if len(candidates) > 1 and np.isclose(rate, candidates[-1]):
+            position = "largest"
+        elif len(candidates) > 1 and np.isclose(rate, candidates[0]):
+            position = "smallest"
+        rows.append(
+            {
+                **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
+                "learning_rate": rate,
+                "candidates": len(candidates),
+                "position": position,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*keys, "learning_rate", "candidates", "position"])
+
+
 def condition_numbers(spectra: pd.DataFrame) -> pd.DataFrame:
     """Condition number ``lambda_max / lambda_min`` per basis and grid, from mode tables.
 

@@ -758,3 +758,70 @@ def beyond_macros(
         name = macro_name("classic", "top", case, activation, initialisation)
         macros[name] = prefix + format_number(values[middle])
     return macros
+
+
+# The workflow's learning-rate search tables (input names of the paper rules) and the
+# experiment each belongs to, as the paper prints it.
+SEARCH_EXPERIMENTS = {
+    "search_single": "single frequency",
+    "search_multi": "multi-frequency",
+    "search_digits": "digits",
+    "search_pde": "Poisson problem",
+}
+
+
+def learning_rate_edges(searches: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every learning-rate selection of the workflow and where its choice lies in its grid.
+
+    ``searches`` maps an experiment's name (as the paper prints it) to its
+    search table (:func:`hatlib.analysis.selection_edges` reads it). Returns
+    one row per selection: ``experiment``, ``model`` (LaTeX: the activation's
+    display name, with the setting or initialisation when the table has one),
+    ``optimizer``,
+    ``learning_rate``, ``candidates`` and ``position``.
+    """
+    from hatlib.analysis import selection_edges
+
+    frames = []
+    for experiment, search in searches.items():
+        edges = selection_edges(search)
+        model = edges["activation"].map(_name) if "activation" in edges else experiment
+        for column in ("setting", "initialisation"):
+            if column in edges:
+                model = model + " (" + edges[column].astype(str).map(escape) + ")"
+        frames.append(
+            edges.assign(experiment=experiment, model=model)[
+                ["experiment", "model", "optimizer", "learning_rate", "candidates", "position"]
+            ]
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def edge_macros(edges: pd.DataFrame) -> dict:
+    """``LearningRateSelections`` (how many) and ``LearningRateEdges`` (how many chose an end)."""
+    return {
+        "LearningRateSelections": str(len(edges)),
+        "LearningRateEdges": str(int((edges["position"] != "inside").sum())),
+    }
+
+
+def edge_table(edges: pd.DataFrame) -> str:
+    """Booktabs table of the selections whose chosen rate is an end of its grid.
+
+    ``edges`` is a :func:`learning_rate_edges` table; one row saying "none"
+    when every choice lies inside its grid.
+    """
+    header = ["experiment", "model", "optimizer", "chosen rate", "end of the grid"]
+    rows = [
+        [
+            escape(row.experiment),
+            row.model,
+            _name(row.optimizer),
+            f"${format_number(row.learning_rate)}$",
+            f"{row.position} of {row.candidates}",
+        ]
+        for row in edges[edges["position"] != "inside"].itertuples()
+    ]
+    if not rows:
+        rows = [["none", "--", "--", "--", "--"]]
+    return booktabs_table(header, rows, "lllrl")

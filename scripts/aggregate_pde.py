@@ -60,6 +60,7 @@ width_table = pd.concat(
 )[["activation", "optimizer", "width", "seed", "relative_l2_error", "relative_h1_error"]]
 conditioning = ritz_conditioning(settings["activations"], all_widths, settings["quadrature_cells"])
 write_table(conditioning, snakemake.output.conditioning)
+write_table(searches, snakemake.output.searches)
 write_table(history, snakemake.output.history)
 write_table(modes, snakemake.output.modes)
 write_table(learned, snakemake.output.learned)

@@ -3,15 +3,18 @@
 from hatlib.io import read_table, write_text
 from hatlib.latex import macro_file
 from hatlib.paper import (
+    SEARCH_EXPERIMENTS,
     beyond_macros,
     claims_macros,
     condition_number_macros,
     decay_macros,
     digits_macros,
+    edge_macros,
     experiment_macros,
     exponent_macros,
     final_error_macros,
     gd_step_macros,
+    learning_rate_edges,
     setup_macros,
     speedup_macros,
 )
@@ -20,7 +23,21 @@ from hatlib.runtime import setup_logging
 log = setup_logging(snakemake.log[0])
 summary = read_table(snakemake.input.summary)
 main = summary[summary["initialisation"] == snakemake.params.initialisation]
+edges = learning_rate_edges(
+    {name: read_table(snakemake.input[key]) for key, name in SEARCH_EXPERIMENTS.items()}
+)
+for row in edges[edges["position"] != "inside"].itertuples():
+    log.warning(
+        "%s, %s, %s: the chosen rate %g is the %s of %d candidates",
+        row.experiment,
+        row.model,
+        row.optimizer,
+        row.learning_rate,
+        row.position,
+        row.candidates,
+    )
 macros = {
+    **edge_macros(edges),
     **setup_macros(snakemake.params.train, snakemake.params.data, snakemake.params.tolerance),
     **condition_number_macros(read_table(snakemake.input.condition_numbers)),
     **decay_macros(read_table(snakemake.input.decay_exponents)),

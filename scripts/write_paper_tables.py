@@ -2,10 +2,13 @@
 
 from hatlib.io import read_table, write_text
 from hatlib.paper import (
+    SEARCH_EXPERIMENTS,
     claims_latex_table,
     classic_table,
     comparison_table,
     condition_number_table,
+    edge_table,
+    learning_rate_edges,
     learning_time_table,
     mesh_ratio_table,
     pde_table,
@@ -25,3 +28,7 @@ write_text(claims_latex_table(read_table(snakemake.input.claims)), snakemake.out
 write_text(comparison_table(read_table(snakemake.input.comparison)), snakemake.output.comparison)
 write_text(classic_table(read_table(snakemake.input.classic)), snakemake.output.classic)
 write_text(pde_table(read_table(snakemake.input.pde)), snakemake.output.pde)
+edges = learning_rate_edges(
+    {name: read_table(snakemake.input[key]) for key, name in SEARCH_EXPERIMENTS.items()}
+)
+write_text(edge_table(edges), snakemake.output.edges)

@@ -239,3 +239,49 @@ def test_lower_bound_when_only_one_frequency_is_measured():
     assert np.isnan(row["exponent"]) and np.isnan(row["upper"])
     assert row["lower"] == pytest.approx(bound)
     assert np.isnan(censored_lower_bound(x, y, np.ones(6, bool)))  # nothing measured
+
+
+def _search(rates, chosen, **keys):
+    return pd.DataFrame(
+        {
+            **keys,
+            "learning_rate": rates,
+            "seed": 0,
+            "final_error": 0.5,
+            "status": "completed",
+            "chosen": [rate == chosen for rate in rates],
+        }
+    )
+
+
+def test_selection_edges_finds_choices_at_either_end_of_the_grid():
+    from hatlib.analysis import selection_edges
+
+    search = pd.concat(
+        [
+            _search([0.01, 0.1, 1.0], 1.0, activation="hat", optimizer="adam"),
+            _search([0.01, 0.1, 1.0], 0.1, activation="hat", optimizer="sgd"),
+            _search([0.01, 0.1, 1.0], 0.01, activation="relu", optimizer="sgd"),
+            _search([0.3], 0.3, activation="relu", optimizer="adam"),
+        ]
+    )
+    edges = selection_edges(search).set_index(["activation", "optimizer"])
+    assert edges.loc[("hat", "adam"), "position"] == "largest"
+    assert edges.loc[("hat", "sgd"), "position"] == "inside"
+    assert edges.loc[("relu", "sgd"), "position"] == "smallest"
+    assert edges.loc[("relu", "adam"), "position"] == "inside"  # one candidate: no ends
+    assert edges.loc[("hat", "adam"), "candidates"] == 3
+    # the other layout of the search tables: the chosen rate on every row
+    other = search.drop(columns="chosen").assign(chosen_rate=0.01)
+    other = other[other["activation"] == "relu"]
+    assert list(selection_edges(other)["position"]) == ["inside", "smallest"]
+
+
+def test_selection_edges_needs_one_chosen_rate_per_selection():
+    from hatlib.analysis import selection_edges
+
+    search = _search([0.01, 0.1], 0.5, activation="hat", optimizer="adam")
+    with pytest.raises(ValueError, match="0 chosen rates"):
+        selection_edges(search)
+    with pytest.raises(ValueError, match="'chosen' or a 'chosen_rate'"):
+        selection_edges(search.drop(columns="chosen"))

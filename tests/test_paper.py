@@ -220,3 +220,33 @@ def test_pde_table_lists_each_network_s_exact_minimiser_before_the_fem_row():
     assert rows[-1].startswith("P1 FEM") and rows.index(solved[-1]) == len(rows) - 2
     without = pde_table(summary.drop(columns=["minimiser_l2_error", "minimiser_h1_error"]))
     assert "output layer solved" not in without
+
+
+def test_edge_table_lists_only_the_choices_at_an_end_of_their_grid():
+    from hatlib.paper import edge_macros, edge_table, learning_rate_edges
+
+    def search(rates, chosen, **keys):
+        return pd.DataFrame(
+            {**keys, "learning_rate": rates, "seed": 0, "final_error": 0.1, "status": "completed"}
+        ).assign(chosen_rate=chosen)
+
+    edges = learning_rate_edges(
+        {
+            "multi-frequency": pd.concat(
+                [
+                    search([0.01, 0.1], 0.1, setting="1d_deep", activation="hat", optimizer="adam"),
+                    search([0.01, 0.1, 1.0], 0.1, setting="2d", activation="relu", optimizer="sgd"),
+                ]
+            ),
+            "Poisson problem": search([0.1, 1.0], 0.1, activation="relu", optimizer="sgd"),
+        }
+    )
+    assert list(edges["experiment"]) == ["multi-frequency", "multi-frequency", "Poisson problem"]
+    assert edge_macros(edges) == {"LearningRateSelections": "3", "LearningRateEdges": "2"}
+    rows = [line for line in edge_table(edges).splitlines() if line.endswith(r"\\")][1:]
+    assert len(rows) == 2
+    assert rows[0].startswith(r"multi-frequency & Hat (1d\_deep) & Adam")
+    assert "largest of 2" in rows[0]
+    assert rows[1].startswith("Poisson problem & ReLU & GD") and "smallest of 2" in rows[1]
+    inside = edges[edges["position"] == "inside"]
+    assert "none" in edge_table(inside)

@@ -124,6 +124,24 @@ def test_paper_numbers_come_from_generated_macros(quick_run):
     used = set(re.findall(r"\\([A-Z][A-Za-z]+)", (quick_run / "paper/main.tex").read_text()))
     assert len(defined & used) >= 3
     assert r"\bottomrule" in (quick_run / "paper/generated/condition_numbers.tex").read_text()
+    # every selection of the run is counted, those at an end of their grid listed
+    selections = int(re.search(r"\\LearningRateSelections\}\{(\d+)\}", macros).group(1))
+    searches = [
+        "learning_rates.csv",
+        "multifrequency_learning_rates.csv",
+        "digits_learning_rates.csv",
+        "pde_learning_rates.csv",
+    ]
+    keys = {"learning_rate", "seed", "final_error", "status", "chosen", "chosen_rate"}
+    expected = 0
+    for name in searches:
+        table = pd.read_csv(quick_run / "results/tables" / name)
+        expected += table.groupby([c for c in table.columns if c not in keys]).ngroups
+    assert selections == expected
+    edges = (quick_run / "paper/generated/learning_rate_edges.tex").read_text()
+    listed = edges.count(r"\\") - 1  # rows below the header
+    at_end = int(re.search(r"\\LearningRateEdges\}\{(\d+)\}", macros).group(1))
+    assert listed == max(at_end, 1)
     log = (quick_run / "results/logs/build_paper.log").read_text()
     assert "Undefined control sequence" not in log
 

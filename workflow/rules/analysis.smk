@@ -141,6 +141,7 @@ rule aggregate_pde:
         summary="results/tables/pde_summary.csv",
         widths="results/tables/pde_widths.csv",
         conditioning="results/tables/pde_conditioning.csv",
+        searches="results/tables/pde_learning_rates.csv",
     params:
         settings=PDE,
     log:

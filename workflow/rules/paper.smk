@@ -1,3 +1,13 @@
+# Every learning-rate selection's search table, by experiment (the paper lists the choices
+# that are an end of their grid).
+LEARNING_RATE_SEARCHES = {
+    "search_single": "results/tables/learning_rates.csv",
+    "search_multi": "results/tables/multifrequency_learning_rates.csv",
+    "search_digits": "results/tables/digits_learning_rates.csv",
+    "search_pde": "results/tables/pde_learning_rates.csv",
+}
+
+
 # Stage 6: generated macros and tables, then the LaTeX build.
 
 
@@ -14,6 +24,7 @@ rule write_paper_macros:
         pde="results/tables/pde_summary.csv",
         classic="results/tables/classic_learning.csv",
         conditioning="results/tables/pde_conditioning.csv",
+        **LEARNING_RATE_SEARCHES,
     output:
         "paper/generated/macros.tex",
     params:
@@ -42,6 +53,7 @@ rule write_paper_tables:
         comparison="results/tables/multifrequency_comparison.csv",
         classic="results/tables/classic_learning.csv",
         pde="results/tables/pde_summary.csv",
+        **LEARNING_RATE_SEARCHES,
     output:
         condition_numbers="paper/generated/condition_numbers.tex",
         mesh_ratios="paper/generated/mesh_ratios.tex",
@@ -51,6 +63,7 @@ rule write_paper_tables:
         comparison="paper/generated/alternatives.tex",
         classic="paper/generated/classic.tex",
         pde="paper/generated/pde.tex",
+        edges="paper/generated/learning_rate_edges.tex",
     params:
         initialisation=TRAIN["initialisation"],
     log:
