@@ -9,7 +9,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 	texlive-latex-extra texlive-science latexmk
 TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
 
-.PHONY: all setup tex test lint quick report readme-images bench lock clean
+.PHONY: all setup tex test lint quick report readme-images readme-claims readme-check bench lock clean
 
 all: setup
 	$(BIN)/snakemake --cores $(CORES)
@@ -52,6 +52,14 @@ report: setup
 readme-images: setup
 	$(BIN)/snakemake --rulegraph | dot -Tpng -Gdpi=70 -o workflow/report/images/rulegraph.png
 	pdftoppm -png -r 60 -singlefile results/figures/heatmap_1d.pdf workflow/report/images/heatmap_1d
+
+# The README's table of claim verdicts, regenerated from results/claims.csv of the last run.
+readme-claims: $(STAMP)
+	$(BIN)/python -m hatlib.readme --readme README.md --claims results/claims.csv
+
+# Fail when the README's table of claim verdicts disagrees with results/claims.csv.
+readme-check: $(STAMP)
+	$(BIN)/python -m hatlib.readme --check --readme README.md --claims results/claims.csv
 
 # Benchmarks: print timings and keep them under results/bench/.
 bench: $(STAMP)

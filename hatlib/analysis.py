@@ -22,109 +22,58 @@ def iterations_to_tolerance(history: pd.DataFrame, tolerance: float) -> tuple[in
     return int(below.iloc[0]), False
 
 
-def summarise_runs(history: pd.DataFrame, tolerance: float) -> pd.DataFrame:
-    """One row per run: final error, iterations to ``tolerance`` and censoring.
+def summarise_runs(
+    history: pd.DataFrame, tolerance: float, crossings: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per run: final error, learning time (bounds) at ``tolerance`` and censoring.
 
     ``history`` is the aggregated history table (columns :data:`RUN_KEYS`,
-    ``status``, ``step``, ``relative_l2_error``). The result has columns
-    :data:`RUN_KEYS`, ``status``, ``steps``, ``final_error``,
-    ``iterations_to_tolerance`` and ``censored``.
+    ``status``, ``step``, ``relative_l2_error``); ``crossings`` (columns
+    :data:`RUN_KEYS`, ``tolerance``, ``first_step``) the exact first steps
+    below each tolerance the engine found (-1: never). A run with a crossing
+    at ``tolerance`` gets its exact learning time (``lower == upper``), or
+    ``lower`` one past its last step and ``upper = inf`` when it never got
+    there; otherwise the bounds come from its records
+    (:func:`hatlib.statistics.crossing_interval`). The result has columns
+    :data:`RUN_KEYS`, ``status``, ``steps``, ``final_error``, ``lower``,
+    ``upper``, ``iterations_to_tolerance`` (``upper``, or the last step when
+    censored), ``censored`` and ``diverged`` (diverged before learning: no
+    learning time, left out of every statistic).
     """
+    from hatlib.statistics import crossing_interval
+
+    exact = {}
+    if crossings is not None and len(crossings):
+        chosen = crossings[np.isclose(crossings["tolerance"], tolerance)]
+        exact = {tuple(row[:-1]): int(row[-1]) for row in chosen[[*RUN_KEYS, "first_step"]].values}
     rows = []
     for keys, run in history.groupby(RUN_KEYS, sort=True):
-        iterations, censored = iterations_to_tolerance(run, tolerance)
-        last = run.sort_values("step").iloc[-1]
+        run = run.sort_values("step")
+        last = run.iloc[-1]
+        status = run["status"].iloc[0]
+        first = exact.get(tuple(keys))
+        if first is None:
+            lower, upper = crossing_interval(run["step"], run["relative_l2_error"], tolerance)
+        elif first >= 0:
+            lower = upper = float(first)
+        else:
+            lower, upper = float(last["step"] + 1), np.inf
+        censored = bool(np.isinf(upper))
         rows.append(
             {
                 **dict(zip(RUN_KEYS, keys, strict=True)),
-                "status": run["status"].iloc[0],
+                "status": status,
                 "steps": int(last["step"]),
                 "final_error": float(last["relative_l2_error"]),
-                "iterations_to_tolerance": iterations,
-                "censored": censored or run["status"].iloc[0] == "diverged",
+                "lower": lower,
+                "upper": upper,
+                "iterations_to_tolerance": int(last["step"]) if censored else int(upper),
+                "censored": censored,
+                "diverged": censored and status == "diverged",
             }
         )
     return pd.DataFrame(rows)
 
-
-def censored_slope(
-    log_frequency: np.ndarray, log_iterations: np.ndarray, censored: np.ndarray
-) -> float:
-    """Slope of a censored normal regression (Tobit) of ``log_iterations`` on ``log_frequency``.
-
-    A censored run's value is its cap, known only as a lower bound: it enters
-    the likelihood as ``P(log iterations >= log cap)``, not as a measurement and
-    not dropped. Residual scale is floored at :data:`MIN_SCALE` (iterations are
-    logged on a grid, and identical counts would make the scale zero). Returns
-    ``NaN`` when fewer than two distinct frequencies have an uncensored run: the
-    data then put no upper limit on the slope.
-    """
-    from scipy.optimize import minimize
-    from scipy.special import log_ndtr
-
-    x = np.asarray(log_frequency, dtype=np.float64)
-    y = np.asarray(log_iterations, dtype=np.float64)
-    cut = np.asarray(censored, dtype=bool)
-    if np.unique(x[~cut]).size < 2:
-        return float("nan")
-    slope, intercept = np.polyfit(x[~cut], y[~cut], 1)
-    scale = max(float(np.std(y[~cut] - intercept - slope * x[~cut])), MIN_SCALE)
-
-    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        a, b, s = theta
-        sigma = np.exp(s)
-        mean = a + b * x
-        z = (y - mean) / sigma
-        u = -z  # (mean - cap) / sigma for censored runs
-        log_survival = log_ndtr(u[cut])
-        mills = np.exp(-0.5 * u[cut] ** 2 - 0.5 * np.log(2 * np.pi) - log_survival)
-        value = np.sum(s + 0.5 * z[~cut] ** 2) - np.sum(log_survival)
-        d_mean = np.zeros_like(x)
-        d_mean[~cut] = -z[~cut] / sigma
-        d_mean[cut] = -mills / sigma
-        d_s = np.sum(1.0 - z[~cut] ** 2) + np.sum(mills * u[cut])
-        return float(value), np.array([d_mean.sum(), (d_mean * x).sum(), d_s])
-
-    fit = minimize(
-        objective,
-        np.array([intercept, slope, np.log(scale)]),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(None, None), (None, None), (np.log(MIN_SCALE), None)],
-    )
-    return float(fit.x[1]) if fit.success and np.isfinite(fit.x[1]) else float("nan")
-
-
-def censored_lower_bound(
-    log_frequency: np.ndarray, log_iterations: np.ndarray, censored: np.ndarray
-) -> float:
-    """A lower bound on the slope when too few frequencies have uncensored runs to fit it.
-
-    Take ``k0``, the highest frequency at which no run is censored, and the
-    slowest of its runs; every run at a higher frequency ``k`` whose runs are
-    all censored took at least its cap ``c``. A power law through both then
-    has slope at least ``(log c - log it0) / (log k - log k0)``; the largest
-    such value over those ``k`` is returned (``NaN`` when there is no pair).
-    """
-    x = np.asarray(log_frequency, dtype=np.float64)
-    y = np.asarray(log_iterations, dtype=np.float64)
-    cut = np.asarray(censored, dtype=bool)
-    levels = np.unique(x)
-    measured = [level for level in levels if not cut[x == level].any()]
-    if not measured:
-        return float("nan")
-    base = max(measured)
-    slowest = y[x == base].max()
-    bounds = [
-        (y[x == level].min() - slowest) / (level - base)
-        for level in levels
-        if level > base and cut[x == level].all()
-    ]
-    return float(max(bounds)) if bounds else float("nan")
-
-
-#: Floor on the residual scale of :func:`censored_slope`, in log iterations.
-MIN_SCALE = 0.01
 
 #: Bootstrap replicates and confidence level of the learning-time exponents.
 BOOTSTRAP_REPLICATES = 1000
@@ -136,50 +85,59 @@ def learning_time_exponents(
     replicates: int = BOOTSTRAP_REPLICATES,
     level: float = EXPONENT_CONFIDENCE,
     seed: int = 0,
+    keys: list[str] | None = None,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
-    """Slope of log(iterations to tolerance) against log(frequency), per model and optimizer.
+    """Exponent of learning time against frequency, ``t ~ k^alpha``, per group, with an interval.
 
-    ``summary`` has one row per run (:func:`summarise_runs`). Per
-    ``initialisation`` (when present), ``activation`` and ``optimizer``: the
-    censored-regression slope over every run (:func:`censored_slope`) and a
-    percentile bootstrap interval at ``level``, resampling the seeds of each
-    frequency with replacement ``replicates`` times (seeded by ``seed``).
-    Columns: the group keys, ``exponent``, ``lower``, ``upper``, ``runs``,
-    ``censored_runs`` and ``valid_replicates`` (replicates whose slope was
-    identified). A slope the data cannot bound above is ``NaN``; its ``lower``
-    is then the bound of :func:`censored_lower_bound` (``NaN`` if none).
+    ``summary`` has one row per learning time: the group ``keys`` (default:
+    ``initialisation`` when present, ``activation``, ``optimizer``),
+    ``frequency``, ``seed``, ``lower``, ``upper`` (bounds in steps) and
+    optionally ``diverged``. Diverged rows are left out and counted. The
+    exponent is :func:`hatlib.statistics.exponent_interval`: without
+    ``cluster``, runs are independent and resampled within each frequency
+    (the single-frequency grid); with ``cluster`` (e.g. ``"seed"``: one run
+    holds every frequency) whole clusters are resampled. Columns: the keys,
+    ``exponent``, ``lower``, ``upper``, ``bound`` (``"lower"``: censoring
+    leaves the exponent unbounded above and ``lower`` is a bound), ``runs``,
+    ``censored_runs``, ``diverged_runs`` and ``unbounded_replicates``.
     """
-    keys = [key for key in ("initialisation", "activation", "optimizer") if key in summary]
-    rng = np.random.default_rng(seed)
+    from hatlib.statistics import exponent_interval
+
+    if keys is None:
+        keys = [k for k in ("initialisation", "activation", "optimizer") if k in summary]
     rows = []
     for group_keys, group in summary.groupby(keys, sort=True):
-        group = group.sort_values(["frequency", "seed"] if "seed" in group else ["frequency"])
-        x = np.log(group["frequency"].to_numpy(dtype=np.float64))
-        y = np.log(np.maximum(group["iterations_to_tolerance"].to_numpy(dtype=np.float64), 1.0))
-        cut = group["censored"].to_numpy(dtype=bool)
-        exponent = censored_slope(x, y, cut)
-        blocks = [np.flatnonzero(x == value) for value in np.unique(x)]
-        draws = []
-        if np.isfinite(exponent):
-            for _ in range(replicates):
-                index = np.concatenate([rng.choice(b, size=b.size, replace=True) for b in blocks])
-                draws.append(censored_slope(x[index], y[index], cut[index]))
-        draws = np.asarray(draws)
-        valid = draws[np.isfinite(draws)]
-        enough = valid.size >= 0.9 * replicates and valid.size > 0
-        tail = 100 * (1 - level) / 2
-        lower, upper = np.percentile(valid, [tail, 100 - tail]) if enough else (np.nan, np.nan)
-        if not np.isfinite(exponent):
-            lower = censored_lower_bound(x, y, cut)
+        diverged = (
+            group["diverged"].to_numpy(bool) if "diverged" in group else np.zeros(len(group), bool)
+        )
+        used = group[~diverged].sort_values(["frequency", "seed"])
+        upper = used["upper"].to_numpy(dtype=np.float64)
+        if cluster is None:
+            clusters, strata = np.arange(len(used)), used["frequency"].to_numpy()
+        else:
+            clusters, strata = used[cluster].to_numpy(), None
+        estimate = exponent_interval(
+            used["frequency"].to_numpy(dtype=np.float64),
+            used["lower"].to_numpy(dtype=np.float64),
+            upper,
+            clusters,
+            strata,
+            replicates,
+            level,
+            seed,
+        )
         rows.append(
             {
                 **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
-                "exponent": exponent,
-                "lower": float(lower),
-                "upper": float(upper),
-                "runs": len(group),
-                "censored_runs": int(cut.sum()),
-                "valid_replicates": int(valid.size),
+                "exponent": estimate.value,
+                "lower": estimate.lower,
+                "upper": estimate.upper,
+                "bound": estimate.bound,
+                "runs": len(used),
+                "censored_runs": int(np.isinf(upper).sum()),
+                "diverged_runs": int(diverged.sum()),
+                "unbounded_replicates": estimate.unbounded,
             }
         )
     return pd.DataFrame(rows)
@@ -199,42 +157,70 @@ def _censored_median(values: np.ndarray, censored: np.ndarray) -> tuple[float, b
     return float((values[low] + values[high]) / 2), bool(censored[high])
 
 
-def speedups(summary: pd.DataFrame, fast: str = "hat", slow: str = "relu") -> pd.DataFrame:
-    """Ratio of median iterations to tolerance, ``slow`` over ``fast``, per optimizer and frequency.
+def _bounds(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return runs["lower"].to_numpy(dtype=np.float64), runs["upper"].to_numpy(dtype=np.float64)
 
-    Columns ``optimizer``, ``frequency``, ``slow_iterations``, ``fast_iterations``
-    (medians over seeds), ``speedup`` and ``bound``: ``"exact"``, ``"lower"`` (the
-    slow median is censored, so the speed-up is at least this), ``"upper"`` (the
-    fast one is) or ``"none"`` (both censored: ``speedup`` is ``NaN``).
+
+def speedup_cells(
+    summary: pd.DataFrame, optimizer: str, fast: str = "hat", slow: str = "relu"
+) -> dict[int, tuple]:
+    """Per frequency, the learning-time bounds of ``slow`` and ``fast`` (diverged runs left out)."""
+    diverged = summary["diverged"] if "diverged" in summary else False
+    used = summary[(summary["optimizer"] == optimizer) & ~np.asarray(diverged, dtype=bool)]
+    cells = {}
+    for frequency, group in used.groupby("frequency", sort=True):
+        slow_runs, fast_runs = (
+            group[group["activation"] == slow],
+            group[group["activation"] == fast],
+        )
+        if len(slow_runs) and len(fast_runs):
+            cells[int(frequency)] = (_bounds(slow_runs), _bounds(fast_runs))
+    return cells
+
+
+def speedups(
+    summary: pd.DataFrame,
+    fast: str = "hat",
+    slow: str = "relu",
+    replicates: int = BOOTSTRAP_REPLICATES,
+    level: float = EXPONENT_CONFIDENCE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Hat's speed-up over ReLU: median learning time of ``slow`` over ``fast``, per optimizer, k.
+
+    ``summary`` (:func:`summarise_runs`) has ``activation``, ``optimizer``,
+    ``frequency``, ``lower`` and ``upper``. Per optimizer and frequency, and
+    over all frequencies (``frequency = 0``: the geometric mean of the
+    per-frequency ratios), :func:`hatlib.statistics.ratio_interval`: columns
+    ``optimizer``, ``frequency``, ``slow_iterations`` and ``fast_iterations``
+    (medians of the upper ends), ``speedup``, ``lower``, ``upper`` (interval)
+    and ``bound``: ``"exact"``, ``"lower"`` (a censored ``slow`` time: the
+    speed-up is at least this), ``"upper"`` (a censored ``fast`` one) or
+    ``"none"`` (both: ``speedup`` is ``NaN``).
     """
+    from hatlib.statistics import ratio_interval
+
     rows = []
-    for (optimizer, frequency), group in summary.groupby(["optimizer", "frequency"], sort=True):
-        medians = {}
-        for name in (slow, fast):
-            runs = group[group["activation"] == name]
-            if runs.empty:
-                break
-            medians[name] = _censored_median(
-                runs["iterations_to_tolerance"].to_numpy(dtype=np.float64),
-                runs["censored"].to_numpy(dtype=bool),
+    for optimizer in sorted(summary["optimizer"].unique()):
+        cells = speedup_cells(summary, optimizer, fast, slow)
+        for frequency in [*cells, *([0] if cells and 0 not in cells else [])]:
+            chosen = list(cells.values()) if frequency == 0 else [cells[frequency]]
+            estimate = ratio_interval(chosen, replicates, level, seed)
+            bound = estimate.bound
+            if np.isinf(estimate.upper) and estimate.lower == 0:
+                bound = "none"
+            rows.append(
+                {
+                    "optimizer": optimizer,
+                    "frequency": frequency,
+                    "slow_iterations": float(np.median([np.median(c[0][1]) for c in chosen])),
+                    "fast_iterations": float(np.median([np.median(c[1][1]) for c in chosen])),
+                    "speedup": estimate.value if bound != "none" else float("nan"),
+                    "lower": estimate.lower,
+                    "upper": estimate.upper,
+                    "bound": bound,
+                }
             )
-        if len(medians) < 2:
-            continue
-        (slow_value, slow_cut), (fast_value, fast_cut) = medians[slow], medians[fast]
-        bound = {(False, False): "exact", (True, False): "lower", (False, True): "upper"}.get(
-            (slow_cut, fast_cut), "none"
-        )
-        ratio = slow_value / max(fast_value, 1.0) if bound != "none" else float("nan")
-        rows.append(
-            {
-                "optimizer": optimizer,
-                "frequency": int(frequency),
-                "slow_iterations": slow_value,
-                "fast_iterations": fast_value,
-                "speedup": ratio,
-                "bound": bound,
-            }
-        )
     return pd.DataFrame(rows)
 
 
@@ -371,22 +357,34 @@ def combine_runs(tables: list[pd.DataFrame], metadata: list[dict]) -> pd.DataFra
     return combined.sort_values([*RUN_KEYS, "step"], kind="stable", ignore_index=True)
 
 
-def learning_iterations(spectrum: pd.DataFrame, tolerance: float, keys: list[str]) -> pd.DataFrame:
-    """First logged step at which each component's error is below ``tolerance``, per run.
+def learning_iterations(
+    spectrum: pd.DataFrame,
+    tolerance: float,
+    keys: list[str],
+    value: str = "relative_error",
+    below: bool = True,
+) -> pd.DataFrame:
+    """When each component's ``value`` first crossed ``tolerance``, per run, from its records.
 
     ``spectrum`` has the columns ``keys`` (identifying a run and a component),
-    ``step`` and ``relative_error``. Returns one row per ``keys``:
-    ``iterations`` and ``censored`` (never below: ``iterations`` is the last
-    logged step, a lower bound).
+    ``step`` and ``value``; ``below`` looks for the first record under the
+    tolerance (an error), otherwise at or above it (a magnitude). Returns one
+    row per ``keys``: ``lower`` and ``upper``
+    (:func:`hatlib.statistics.crossing_interval`), ``iterations`` (``upper``,
+    or the last recorded step when never crossed) and ``censored``.
     """
+    from hatlib.statistics import crossing_interval
+
     rows = []
-    for group_keys, run in spectrum.groupby(keys, sort=True):
-        frame = run.rename(columns={"relative_error": "relative_l2_error"})
-        iterations, censored = iterations_to_tolerance(frame, tolerance)
+    for group_keys, run in spectrum.sort_values("step").groupby(keys, sort=True):
+        lower, upper = crossing_interval(run["step"], run[value], tolerance, below)
+        censored = bool(np.isinf(upper))
         rows.append(
             {
                 **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
-                "iterations": iterations,
+                "lower": lower,
+                "upper": upper,
+                "iterations": int(lower - 1) if censored else int(upper),
                 "censored": censored,
             }
         )
@@ -510,3 +508,111 @@ def error_summary(
             }
         )
     return pd.DataFrame(rows)
+
+
+def paired_ratios(
+    learned: pd.DataFrame,
+    keys: list[str],
+    replicates: int = BOOTSTRAP_REPLICATES,
+    level: float = EXPONENT_CONFIDENCE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """High- over low-frequency learning time within each run, median over seeds, with an interval.
+
+    ``learned`` (:func:`learning_iterations`) has the columns ``keys``,
+    ``seed``, ``frequency`` (the component's order: lowest and highest are
+    compared), ``lower`` and ``upper``. Per group
+    :func:`hatlib.statistics.paired_ratio_interval`: ``ratio``, ``lower``,
+    ``upper``, ``bound`` and ``seeds``.
+    """
+    from hatlib.statistics import paired_ratio_interval
+
+    rows = []
+    for group_keys, group in learned.groupby(keys, sort=True):
+        ends = group.sort_values(["seed", "frequency"]).groupby("seed")
+        low, high = ends.head(1), ends.tail(1)
+        estimate = paired_ratio_interval(
+            (high["lower"].to_numpy(), high["upper"].to_numpy()),
+            (low["lower"].to_numpy(), low["upper"].to_numpy()),
+            replicates,
+            level,
+            seed,
+        )
+        rows.append(
+            {
+                **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
+                "ratio": estimate.value,
+                "lower": estimate.lower,
+                "upper": estimate.upper,
+                "bound": estimate.bound,
+                "seeds": len(low),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def time_to_all(learned: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per run (``keys`` and ``seed``): bounds on the step by which every component is learned."""
+    return (
+        learned.groupby([*keys, "seed"], sort=True)
+        .agg(lower=("lower", "max"), upper=("upper", "max"))
+        .reset_index()
+    )
+
+
+def alternatives_ratios(
+    learned: pd.DataFrame,
+    comparison: pd.DataFrame,
+    tolerance: float,
+    optimizer: str = "adam",
+    replicates: int = BOOTSTRAP_REPLICATES,
+    level: float = EXPONENT_CONFIDENCE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Hat's iterations until every frequency is learned over the best alternative's, per dimension.
+
+    ``learned`` (:func:`learning_iterations`, ``frequency`` the magnitude) and
+    ``comparison`` (:func:`method_comparison`) have ``setting``
+    (``"1d-shallow"``, ``"1d-fourier"``...), ``activation`` and ``optimizer``.
+    Only methods whose median final error is below ``tolerance`` take part;
+    of those, the Hat network and the alternative (Fourier features, SIREN)
+    with the fewest median iterations are compared by
+    :func:`hatlib.statistics.ratio_interval`. Columns: ``dimension``, ``hat``
+    and ``alternative`` (their settings), ``ratio``, ``lower``, ``upper``, ``bound``.
+    """
+    from hatlib.statistics import ratio_interval
+
+    keys = ["setting", "activation", "optimizer"]
+    runs = time_to_all(learned[learned["optimizer"] == optimizer], keys)
+    fitted = comparison[(comparison["optimizer"] == optimizer)]
+    fitted = fitted[fitted["final_error"] < tolerance].sort_values("iterations", kind="stable")
+    rows = []
+    for dimension in ("1d", "2d"):
+        inside = fitted[fitted["setting"].str.startswith(dimension)]
+        hat = inside[
+            (inside["activation"] == "hat") & ~inside["setting"].str.contains("fourier|siren")
+        ]
+        others = inside[inside["setting"].isin([f"{dimension}-fourier", f"{dimension}-siren"])]
+        if hat.empty or others.empty:
+            continue
+        pick = []
+        for chosen in (hat.iloc[0], others.iloc[0]):
+            cell = runs[
+                (runs["setting"] == chosen["setting"])
+                & (runs["activation"] == chosen["activation"])
+            ]
+            pick.append((cell["lower"].to_numpy(float), cell["upper"].to_numpy(float)))
+        estimate = ratio_interval([(pick[0], pick[1])], replicates, level, seed)
+        rows.append(
+            {
+                "dimension": dimension,
+                "hat": hat.iloc[0]["setting"],
+                "alternative": others.iloc[0]["setting"],
+                "ratio": estimate.value,
+                "lower": estimate.lower,
+                "upper": estimate.upper,
+                "bound": estimate.bound,
+            }
+        )
+    columns = ["dimension", "hat", "alternative", "ratio", "lower", "upper", "bound"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,458 +1,469 @@
-"""The claims of the original paper, each tested by a statistic of our results.
+"""The claims of the original paper, each decided by a statistic with an interval.
 
-:func:`evaluate_claims` turns the result tables into one row per claim: what
-the original claims, the statistic that tests it, the threshold the statistic
-must meet, its measured value and the verdict (``holds``, ``does not hold``,
-or ``undetermined`` when the data cannot give the statistic). The thresholds
-are stated here, once, and printed in the paper's claims table.
+Every verdict comes from a statistic, its interval at the configured
+confidence, and a two-sided test fixed in the ``claims`` section of the
+configuration (:class:`ClaimTests`): a test that ``holds`` when the interval
+lies on the claimed side, ``does not hold`` when it lies on the other, and is
+``undetermined`` (with the reason) when the interval straddles the threshold
+or the data give none. A claim that Hat removes the spectral bias is a
+comparison with ReLU in the same set-up: it holds only when Hat passes the
+"no bias" test and ReLU the "bias" test there; the table shows both.
+
+Checks of the implementation (theorems and identities, which cannot come out
+otherwise when the code is right) are kept apart in :func:`consistency_checks`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-#: Learning-time exponent above which a spectral bias is "clearly" present (lower CI end).
-BIAS_EXPONENT = 0.5
-#: Learning-time exponent below which there is "no" spectral bias (upper CI end).
-FLAT_EXPONENT = 0.5
-#: Highest-over-lowest frequency learning-iteration ratio below which there is no bias.
-FLAT_RATIO = 2.0
-#: Median speed-up of Hat over ReLU that counts as "significantly faster".
-SPEEDUP = 2.0
-#: Tolerance on the eigenvalue decay exponent of the ReLU Gram matrix (theory: -4).
-DECAY_TOLERANCE = 0.2
-#: Largest relative disagreement between predicted and measured gradient-descent steps.
-STEPS_AGREEMENT = 0.1
-#: Bound on the condition number of the hat (mass) Gram matrix on uniform grids.
-MASS_CONDITION = 4.0
-#: Largest ratio of a network's final error to the finite element error counted as "as accurate".
-FEM_FACTOR = 2.0
-#: Tolerance on the growth exponent of the Hat Ritz Hessian's condition number (theory: 2).
-STIFFNESS_TOLERANCE = 0.2
+from hatlib.statistics import Estimate, Outcome, above, below, inside, newcombe_interval
+
+
+@dataclass(frozen=True)
+class ClaimTests:
+    """The thresholds of every test, from the configuration's ``claims`` section."""
+
+    confidence: float = 0.95
+    bootstrap_replicates: int = 1000
+    bootstrap_seed: int = 0
+    bias_exponent: float = 1.0
+    flat_exponent: float = 0.3
+    bias_ratio: float = 4.0
+    flat_ratio: float = 2.0
+    speedup: float = 2.0
+    non_inferiority: float = 1.25
+    fem_factor: float = 2.0
+
+    @classmethod
+    def from_config(cls, section: Mapping) -> ClaimTests:
+        return cls(**dict(section))
+
+    def bias(self, lower: float, upper: float) -> Outcome:
+        return above(lower, upper, self.bias_exponent)
+
+    def flat(self, lower: float, upper: float) -> Outcome:
+        return inside(lower, upper, -self.flat_exponent, self.flat_exponent)
+
+    @property
+    def bias_text(self) -> str:
+        return f"interval above {self.bias_exponent:g}"
+
+    @property
+    def flat_text(self) -> str:
+        return f"interval inside [-{self.flat_exponent:g}, {self.flat_exponent:g}]"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """One row of the claims table.
-
-    Attributes
-    ----------
-    claim:
-        Short identifier, e.g. ``"no-bias-1d-adam"``.
-    statement:
-        What the original paper claims (or what the theory predicts).
-    statistic:
-        What is measured, in words.
-    threshold:
-        The condition on the statistic, in words with its number.
-    value:
-        The measured statistic (``NaN`` when undetermined).
-    holds:
-        Whether the condition is met; ``None`` when undetermined.
-    """
+    """One row of the claims table (see :func:`claims_table` for the columns)."""
 
     claim: str
     statement: str
     statistic: str
+    estimate: Estimate
     threshold: str
-    value: float
-    holds: bool | None
-
-    @property
-    def verdict(self) -> str:
-        """``"holds"``, ``"does not hold"`` or ``"undetermined"``."""
-        if self.holds is None:
-            return "undetermined"
-        return "holds" if self.holds else "does not hold"
+    outcome: Outcome
+    reference: str = ""
+    reference_estimate: Estimate | None = None
+    extra: dict = field(default_factory=dict)
 
 
-def _verdict(claim, statement, statistic, threshold, value, test: Callable[[float], bool]):
-    value = float(value) if value is not None else math.nan
-    holds = None if not math.isfinite(value) else bool(test(value))
-    return Verdict(claim, statement, statistic, threshold, value, holds)
+NAN = Estimate(math.nan, math.nan, math.nan)
 
 
-def _exponent(exponents: pd.DataFrame, activation: str, optimizer: str, initialisation: str):
-    row = exponents[
-        (exponents["activation"] == activation)
-        & (exponents["optimizer"] == optimizer)
-        & (exponents["initialisation"] == initialisation)
-    ]
-    return row.iloc[0] if len(row) else None
+def _estimate(row) -> Estimate:
+    """An :class:`Estimate` from a row with a value (exponent, ratio...), ``lower``, ``upper``."""
+    if row is None:
+        return NAN
+    value = next(row[k] for k in ("exponent", "ratio", "speedup", "value") if k in row.index)
+    return Estimate(
+        float(value), float(row["lower"]), float(row["upper"]), row.get("bound", "exact")
+    )
+
+
+def _row(table: pd.DataFrame, **keys):
+    mask = np.ones(len(table), dtype=bool)
+    for key, value in keys.items():
+        mask &= table[key].to_numpy() == value
+    return table[mask].iloc[0] if mask.any() else None
 
 
 def _optimizer_name(optimizer: str) -> str:
     return {"sgd": "gradient descent", "adam": "Adam"}.get(optimizer, optimizer)
 
 
-def exponent_claims(exponents: pd.DataFrame, main: str, ablation: str | None) -> list[Verdict]:
-    """ReLU shows a spectral bias and Hat none, per optimizer; the default-init ablation."""
+def _optimizers(table: pd.DataFrame) -> list[str]:
+    return [o for o in ("sgd", "adam") if o in set(table["optimizer"])]
+
+
+def comparison(
+    tests: ClaimTests,
+    claim: str,
+    statement: str,
+    statistic: str,
+    candidate: Estimate,
+    relu: Estimate,
+    ratio: bool = False,
+) -> Verdict:
+    """Hat (or another candidate) removes the bias ReLU shows in the same set-up.
+
+    Holds when the candidate passes the "no bias" test and ReLU the "bias"
+    test; does not hold when the candidate fails "no bias"; otherwise
+    undetermined. ``ratio``: the statistics are ratios of two learning times
+    (the ratio tests), not exponents.
+    """
+    if ratio:
+        flat = inside(candidate.lower, candidate.upper, 1 / tests.flat_ratio, tests.flat_ratio)
+        bias = above(relu.lower, relu.upper, tests.bias_ratio)
+        threshold = (
+            f"interval inside [1/{tests.flat_ratio:g}, {tests.flat_ratio:g}], "
+            f"and ReLU's above {tests.bias_ratio:g}"
+        )
+    else:
+        flat, bias = (
+            tests.flat(candidate.lower, candidate.upper),
+            tests.bias(relu.lower, relu.upper),
+        )
+        threshold = f"{tests.flat_text}, and ReLU's {tests.bias_text}"
+    if flat.verdict == "does not hold":
+        outcome = flat
+    elif flat.verdict == "holds" and bias.verdict == "holds":
+        outcome = Outcome("holds")
+    elif flat.verdict == "holds":
+        outcome = Outcome("undetermined", f"ReLU shows no clear bias here: {bias.reason}")
+    else:
+        outcome = flat
+    reference = "ReLU, same set-up"
+    return Verdict(claim, statement, statistic, candidate, threshold, outcome, reference, relu)
+
+
+def bias_claim(
+    tests: ClaimTests,
+    claim: str,
+    statement: str,
+    statistic: str,
+    estimate: Estimate,
+    reference: tuple[str, Estimate] | None = None,
+) -> Verdict:
+    """A network shows a spectral bias: the exponent's interval lies above the bias threshold."""
+    outcome = tests.bias(estimate.lower, estimate.upper)
+    name, other = reference or ("", None)
+    return Verdict(claim, statement, statistic, estimate, tests.bias_text, outcome, name, other)
+
+
+def exponent_claims(
+    exponents: pd.DataFrame, tests: ClaimTests, main: str, ablation: str | None
+) -> list[Verdict]:
+    """Single sines: ReLU's bias, Hat's and the B-splines' absence of it, the init ablation."""
     verdicts = []
-    for optimizer in sorted(exponents["optimizer"].unique(), key=["sgd", "adam"].index):
+    statistic = "exponent of learning time against frequency (censored regression, seed bootstrap)"
+    for optimizer in _optimizers(exponents):
         name = _optimizer_name(optimizer)
-        relu = _exponent(exponents, "relu", optimizer, main)
-        if relu is not None:
+        relu = _estimate(
+            _row(exponents, activation="relu", optimizer=optimizer, initialisation=main)
+        )
+        verdicts.append(
+            bias_claim(
+                tests,
+                f"relu-bias-{optimizer}",
+                f"ReLU networks learn low frequencies first ({name})",
+                statistic + ", ReLU (a lower bound when censoring leaves it unbounded)",
+                relu,
+            )
+        )
+        for activation, label in (
+            ("hat", "Hat"),
+            ("bspline2", "B-spline p=2"),
+            ("bspline3", "B-spline p=3"),
+        ):
+            row = _row(exponents, activation=activation, optimizer=optimizer, initialisation=main)
+            if row is None:
+                continue
+            prefix = "Hat removes" if activation == "hat" else f"Prediction: the {label} removes"
             verdicts.append(
-                _verdict(
-                    f"relu-bias-{optimizer}",
-                    f"ReLU networks learn low frequencies first ({name})",
-                    "lower end of the 95% interval of the ReLU learning-time exponent "
-                    "(or its lower bound when censoring leaves it unbounded above)",
-                    f"> {BIAS_EXPONENT}",
-                    relu["lower"],
-                    lambda v: v > BIAS_EXPONENT,
+                comparison(
+                    tests,
+                    f"{activation}-flat-{optimizer}",
+                    f"{prefix} the spectral bias: single sines in 1-D ({name})",
+                    f"{statistic}, {label}",
+                    _estimate(row),
+                    relu,
                 )
             )
-        hat = _exponent(exponents, "hat", optimizer, main)
-        if hat is not None:
-            verdicts.append(
-                _verdict(
-                    f"hat-flat-{optimizer}",
-                    f"Hat removes the spectral bias: single sines in 1-D ({name})",
-                    "upper end of the 95% interval of the Hat learning-time exponent",
-                    f"< {FLAT_EXPONENT}",
-                    hat["upper"],
-                    lambda v: v < FLAT_EXPONENT,
-                )
+        default = _row(exponents, activation="hat", optimizer=optimizer, initialisation=ablation)
+        if ablation and default is not None:
+            hat = _estimate(
+                _row(exponents, activation="hat", optimizer=optimizer, initialisation=main)
             )
-        for degree in (2, 3):
-            spline = _exponent(exponents, f"bspline{degree}", optimizer, main)
-            if spline is not None:
-                verdicts.append(
-                    _verdict(
-                        f"bspline{degree}-flat-{optimizer}",
-                        f"Prediction: the degree-{degree} B-spline, whose Gram matrix is a "
-                        f"B-spline mass matrix, has no spectral bias either ({name})",
-                        f"upper end of the 95% interval of the bspline{degree} exponent",
-                        f"< {FLAT_EXPONENT}",
-                        spline["upper"],
-                        lambda v: v < FLAT_EXPONENT,
-                    )
-                )
-        default = _exponent(exponents, "hat", optimizer, ablation) if ablation else None
-        if default is not None and hat is not None:
             verdicts.append(
-                _verdict(
+                bias_claim(
+                    tests,
                     f"hat-default-init-{optimizer}",
                     f"With PyTorch's default initialisation Hat shows a bias again ({name})",
-                    "lower end of the default-init Hat exponent's interval minus the upper "
-                    "end of the FEM-init one",
-                    "> 0",
-                    default["lower"] - hat["upper"],
-                    lambda v: v > 0,
+                    f"{statistic}, Hat with the default initialisation",
+                    _estimate(default),
+                    ("Hat, FEM initialisation", hat),
                 )
             )
     return verdicts
 
 
-def _speedup_value(speedups: pd.DataFrame) -> float:
-    """Median over frequencies of the speed-up, each censored value at its conservative end."""
-    usable = speedups[speedups["bound"].isin(["exact", "lower", "upper"])]
-    return float(np.median(usable["speedup"])) if len(usable) else math.nan
+def speedup_claims(speedups: pd.DataFrame, tests: ClaimTests, problem: str = "") -> list[Verdict]:
+    """Hat trains significantly faster than ReLU, per optimizer (``frequency == 0``: all of them).
 
-
-def speedup_claims(speedups: pd.DataFrame) -> list[Verdict]:
-    """Hat trains significantly faster than ReLU, per optimizer."""
-    verdicts = []
-    for optimizer in sorted(speedups["optimizer"].unique(), key=["sgd", "adam"].index):
-        name = _optimizer_name(optimizer)
-        verdicts.append(
-            _verdict(
-                f"hat-faster-{optimizer}",
-                f"Hat networks train significantly faster than ReLU ({name})",
-                "median over frequencies of the ratio of median iterations to tolerance, "
-                "ReLU over Hat",
-                f">= {SPEEDUP}",
-                _speedup_value(speedups[speedups["optimizer"] == optimizer]),
-                lambda v: v >= SPEEDUP,
-            )
-        )
-    return verdicts
-
-
-def ratio_claims(ratios: pd.DataFrame, setting_names: dict[str, str]) -> list[Verdict]:
-    """Hat learns every frequency of a multi-frequency target at about the same time.
-
-    ``ratios`` (:func:`hatlib.analysis.spectral_bias_ratios`) has the columns
-    ``setting``, ``activation``, ``optimizer``, ``ratio`` and ``bound``. One
-    verdict per setting: the largest Hat ratio over optimizers (``NaN`` if any
-    is undetermined).
+    ``problem`` (e.g. ``"pde"``) names another experiment's speed-up table,
+    whose ratio is of iterations until its error is below the tolerance.
     """
     verdicts = []
-    for setting, description in setting_names.items():
-        hat = ratios[(ratios["setting"] == setting) & (ratios["activation"] == "hat")]
-        if hat.empty:
-            continue
-        value = math.nan if (hat["bound"] == "none").any() else float(hat["ratio"].max())
+    for optimizer in _optimizers(speedups):
+        estimate = _estimate(_row(speedups, optimizer=optimizer, frequency=0))
+        name = _optimizer_name(optimizer)
+        if problem:
+            claim, task = f"{problem}-hat-faster-{optimizer}", "solve the Poisson problem (Ritz)"
+            statistic = "ratio of median iterations until the relative H1 error is below the "
+        else:
+            claim, task = f"hat-faster-{optimizer}", "train"
+            statistic = "geometric mean over frequencies of the ratio of median learning times, "
         verdicts.append(
-            _verdict(
-                f"hat-flat-{setting}",
-                f"Hat removes the spectral bias: {description}",
-                "largest over optimizers of the median ratio of the iterations to learn the "
-                "highest and the lowest frequency, Hat",
-                f"<= {FLAT_RATIO}",
-                value,
-                lambda v: v <= FLAT_RATIO,
+            Verdict(
+                claim,
+                f"Hat networks {task} significantly faster than ReLU ({name})",
+                statistic + "ReLU over Hat (bounds from censoring and the records, seed bootstrap)",
+                estimate,
+                f"lower end at least {tests.speedup:g}",
+                above(estimate.lower, estimate.upper, tests.speedup, strict=False),
             )
         )
     return verdicts
 
 
-def theory_claims(
-    decay: pd.DataFrame, condition: pd.DataFrame, gd_steps: pd.DataFrame
+#: The multi-frequency settings and how the claims table names them.
+SETTINGS = {
+    "1d-shallow": "multi-frequency 1-D target, shallow network",
+    "1d-deep": "multi-frequency 1-D target, deep network",
+    "2d-shallow": "multi-frequency 2-D target, shallow network",
+    "2d-deep": "multi-frequency 2-D target, deep network",
+}
+
+
+def component_claims(
+    exponents: pd.DataFrame,
+    tests: ClaimTests,
+    settings: Mapping[str, str],
+    prefix: str = "hat-flat",
 ) -> list[Verdict]:
-    """The FEM theory's predictions: ReLU eigenvalues fall like k^-4, kappa(M) <= 4, GD steps."""
-    largest = decay["num_elements"].max()
-    relu = decay[(decay["basis"] == "relu") & (decay["num_elements"] == largest)]
-    hat = condition[(condition["basis"] == "hat") & (condition["mesh_ratio"] == 1)]
-    finished = gd_steps["relative_difference"].dropna()
-    return [
-        _verdict(
-            "theory-relu-decay",
-            "ReLU Gram eigenvalues fall like k^-4 (FEM theory)",
-            "distance of the fitted eigenvalue decay exponent from -4, largest grid",
-            f"<= {DECAY_TOLERANCE}",
-            abs(float(relu["exponent"].iloc[0]) + 4) if len(relu) else math.nan,
-            lambda v: v <= DECAY_TOLERANCE,
-        ),
-        _verdict(
-            "theory-hat-condition",
-            "The Hat Gram matrix (FEM mass matrix) has condition number at most 4",
-            "largest condition number over uniform grids",
-            f"<= {MASS_CONDITION:g}",
-            float(hat["condition_number"].max()) if len(hat) else math.nan,
-            lambda v: v <= MASS_CONDITION + 1e-9,
-        ),
-        _verdict(
-            "theory-gd-steps",
-            "Gradient-descent steps follow from the Gram spectrum",
-            "largest relative difference between predicted and measured steps",
-            f"<= {STEPS_AGREEMENT}",
-            float(finished.max()) if len(finished) else math.nan,
-            lambda v: v <= STEPS_AGREEMENT,
-        ),
-    ]
+    """Hat learns every frequency of a multi-frequency target at once, where ReLU does not.
+
+    ``exponents`` (:func:`hatlib.analysis.learning_time_exponents` over the
+    components, clustered by seed) has ``setting``, ``activation``,
+    ``optimizer``, ``exponent``, ``lower`` and ``upper``.
+    """
+    verdicts = []
+    for setting, description in settings.items():
+        cell = exponents[exponents["setting"] == setting]
+        for optimizer in _optimizers(cell) if len(cell) else []:
+            hat = _row(cell, activation="hat", optimizer=optimizer)
+            if hat is None:
+                continue
+            relu = _estimate(_row(cell, activation="relu", optimizer=optimizer))
+            verdicts.append(
+                comparison(
+                    tests,
+                    f"{prefix}-{setting}-{optimizer}",
+                    f"Hat removes the spectral bias: {description} ({_optimizer_name(optimizer)})",
+                    "exponent of the components' learning times against |k| (seed bootstrap), Hat",
+                    _estimate(hat),
+                    relu,
+                )
+            )
+    return verdicts
 
 
-def accuracy_claim(accuracy: pd.DataFrame) -> list[Verdict]:
-    """Hat generalises at least as well as ReLU on a two-class digits problem."""
+def digits_claims(ratios: pd.DataFrame, tests: ClaimTests) -> list[Verdict]:
+    """Hat learns the high-frequency part of the digits target as fast as the low one."""
+    verdicts = []
+    for optimizer in _optimizers(ratios):
+        hat = _row(ratios, activation="hat", optimizer=optimizer)
+        if hat is None:
+            continue
+        verdicts.append(
+            comparison(
+                tests,
+                f"hat-flat-digits-{optimizer}",
+                f"Hat removes the spectral bias: digits, high- against low-frequency part "
+                f"({_optimizer_name(optimizer)})",
+                "median over seeds of the learning time of the high part over the low part, Hat",
+                _estimate(hat),
+                _estimate(_row(ratios, activation="relu", optimizer=optimizer)),
+                ratio=True,
+            )
+        )
+    return verdicts
+
+
+def accuracy_claim(accuracy: pd.DataFrame, level: float) -> list[Verdict]:
+    """Hat generalises better than ReLU: accuracy difference with Newcombe's interval."""
     means = accuracy.groupby("activation")["test_accuracy"].mean()
     if "hat" not in means or "relu" not in means:
         return []
+    samples = int(accuracy["test_samples"].iloc[0])
+    estimate = newcombe_interval(float(means["hat"]), float(means["relu"]), samples, samples, level)
     return [
-        _verdict(
+        Verdict(
             "hat-accuracy-digits",
             "Hat networks generalise slightly better on image classification (digits)",
-            "mean test accuracy of Hat minus that of ReLU, over optimizers and seeds",
-            ">= 0",
-            float(means["hat"] - means["relu"]),
-            lambda v: v >= 0,
+            f"test accuracy of Hat minus ReLU (mean over optimizers and seeds; Newcombe interval "
+            f"on {samples} test images)",
+            estimate,
+            "interval above 0",
+            above(estimate.lower, estimate.upper, 0.0),
         )
     ]
 
 
-def alternative_claims(comparison: pd.DataFrame, tolerance: float) -> list[Verdict]:
-    """Hat learns a multi-frequency target no later than Fourier features and SIREN (Adam).
+def alternative_claims(ratios: pd.DataFrame, tests: ClaimTests) -> list[Verdict]:
+    """Hat learns every frequency no later than Fourier features or SIREN.
 
-    ``comparison`` (:func:`hatlib.analysis.method_comparison`) has the columns
-    ``setting`` (``"1d-shallow"``, ``"1d-fourier"``, ...), ``activation``,
-    ``optimizer``, ``final_error``, ``iterations`` and ``censored``. Per
-    dimension: Hat's iterations until every frequency is learned (the better
-    of its shallow and deep networks) over the fewest of the alternatives'.
-    Only methods whose median final relative error is below ``tolerance`` take
-    part: a run that learns every frequency and then loses the fit has not
-    solved the problem. Undetermined when no Hat network or no alternative
-    ends below the tolerance.
+    ``ratios`` has per ``dimension`` the ratio (with interval) of the median
+    iterations until every frequency is learned, best Hat network over best
+    alternative, among methods whose final error is below the tolerance.
     """
     verdicts = []
-    adam = comparison[comparison["optimizer"] == "adam"]
-    fitted = adam[adam["final_error"] < tolerance]
-    for dimension in ("1d", "2d"):
-        settings = adam["setting"].str.startswith(dimension)
-        alternatives = [f"{dimension}-fourier", f"{dimension}-siren"]
-        if (
-            not (adam[settings]["activation"] == "hat").any()
-            or not adam["setting"].isin(alternatives).any()
-        ):
-            continue
-        hat = fitted[fitted["setting"].str.startswith(dimension) & (fitted["activation"] == "hat")]
-        others = fitted[fitted["setting"].isin(alternatives)]
-        value = (
-            float(hat["iterations"].min()) / max(float(others["iterations"].min()), 1.0)
-            if len(hat) and len(others)
-            else math.nan
-        )
+    for row in ratios.itertuples():
+        estimate = Estimate(row.ratio, row.lower, row.upper, row.bound)
         verdicts.append(
-            _verdict(
-                f"hat-vs-alternatives-{dimension}",
+            Verdict(
+                f"hat-vs-alternatives-{row.dimension}",
                 f"Hat learns every frequency no later than Fourier features or SIREN "
-                f"({dimension[0]}-D multi-frequency target, Adam)",
-                "median iterations until every frequency is learned: best Hat network over "
-                "the best alternative, among methods whose final error is below the tolerance",
-                "<= 1",
-                value,
-                lambda v: v <= 1.0,
+                f"({row.dimension[0]}-D multi-frequency target, Adam)",
+                f"median iterations until every frequency is learned, {row.hat} over "
+                f"{row.alternative} (the fastest of each among methods ending below the tolerance)",
+                estimate,
+                f"upper end at most {tests.non_inferiority:g}",
+                below(estimate.lower, estimate.upper, tests.non_inferiority),
             )
         )
     return verdicts
 
 
-def classic_claims(ratios: pd.DataFrame, threshold: float) -> list[Verdict]:
-    """The protocol of Rahaman et al.: ReLU learns low frequencies first, Hat all at once.
+def classic_claims(exponents: pd.DataFrame, tests: ClaimTests, threshold: float) -> list[Verdict]:
+    """The protocol of Rahaman et al.: Hat against ReLU with the same (FEM-like) initialisation.
 
-    ``ratios`` (:func:`hatlib.analysis.spectral_bias_ratios` of the first
-    iterations reaching each threshold) has the columns ``case``,
-    ``activation``, ``initialisation``, ``threshold``, ``ratio`` and ``bound``.
+    ReLU with PyTorch's default initialisation, the protocol's own network,
+    is reported as its reference claim.
     """
     verdicts = []
-    rows = ratios[np.isclose(ratios["threshold"], threshold)]
+    rows = exponents[np.isclose(exponents["threshold"], threshold)]
+    statistic = f"exponent of the first iteration reaching {threshold:g} against k (seed bootstrap)"
     for case in dict.fromkeys(rows["case"]):
         cell = rows[rows["case"] == case]
-        relu = cell[(cell["activation"] == "relu") & (cell["initialisation"] == "torch_default")]
-        hat = cell[cell["activation"] == "hat"]
-        if len(relu):
-            row = relu.iloc[0]
+        default = _row(cell, activation="relu", initialisation="torch_default")
+        if default is not None:
             verdicts.append(
-                _verdict(
+                bias_claim(
+                    tests,
                     f"classic-relu-bias-{case}",
                     f"Deep ReLU networks learn low frequencies first (Rahaman et al. protocol, "
-                    f"{case} amplitudes)",
-                    f"iterations for the highest frequency to reach {threshold:g} over those "
-                    "for the lowest (a lower bound when the highest never does)",
-                    f"> {FLAT_RATIO}",
-                    math.nan if row["bound"] == "none" else row["ratio"],
-                    lambda v: v > FLAT_RATIO,
+                    f"{case} amplitudes, PyTorch's initialisation)",
+                    statistic + ", ReLU",
+                    _estimate(default),
                 )
             )
-        if len(hat):
-            row = hat.iloc[0]
+        hat = _row(cell, activation="hat", initialisation="fem_deep")
+        if hat is not None:
             verdicts.append(
-                _verdict(
+                comparison(
+                    tests,
                     f"classic-hat-flat-{case}",
-                    f"Deep Hat networks learn every frequency at about the same time "
-                    f"(Rahaman et al. protocol, {case} amplitudes)",
-                    f"iterations for the highest frequency to reach {threshold:g} over those "
-                    "for the lowest",
-                    f"<= {FLAT_RATIO}",
-                    math.nan if row["bound"] == "none" else row["ratio"],
-                    lambda v: v <= FLAT_RATIO,
+                    f"Deep Hat networks learn every frequency at about the same time (Rahaman et "
+                    f"al. protocol, {case} amplitudes; against ReLU with the same initialisation)",
+                    statistic + ", Hat",
+                    _estimate(hat),
+                    _estimate(_row(cell, activation="relu", initialisation="fem_deep")),
                 )
             )
     return verdicts
 
 
 def pde_claims(
-    summary: pd.DataFrame, ratios: pd.DataFrame, conditioning: pd.DataFrame | None = None
+    speedups: pd.DataFrame, exponents: pd.DataFrame, summary: pd.DataFrame, tests: ClaimTests
 ) -> list[Verdict]:
-    """The Ritz solution of the Poisson problem: speed, modes and accuracy of Hat against ReLU.
-
-    ``summary`` has per ``activation`` and ``optimizer`` the ``iterations``
-    until the relative H1 error is below the tolerance, ``censored``,
-    ``final_h1_error`` and the FEM solution's ``fem_h1_error``; ``ratios`` the
-    highest-over-lowest mode learning-iteration ratios (``activation``,
-    ``optimizer``, ``ratio``, ``bound``); ``conditioning``
-    (:func:`hatlib.pde.ritz_conditioning`) the condition numbers of the
-    energy's Hessian per activation and width.
-    """
-    verdicts = []
-    if conditioning is not None:
-        from hatlib.pde import conditioning_exponents
-
-        exponents = conditioning_exponents(conditioning).set_index("activation")["exponent"]
-        if "hat" in exponents:
-            verdicts.append(
-                _verdict(
-                    "pde-hat-stiffness",
-                    "Prediction: the Ritz Hessian of Hat features is a stiffness matrix, with "
-                    "condition number growing like the square of the width",
-                    "distance of the fitted growth exponent of the condition number from 2",
-                    f"<= {STIFFNESS_TOLERANCE}",
-                    abs(exponents["hat"] - 2.0),
-                    lambda v: v <= STIFFNESS_TOLERANCE,
-                )
-            )
-        if {"hat", "relu"} <= set(conditioning["activation"]):
-            wide = conditioning.pivot(
-                index="width", columns="activation", values="condition_number"
-            )
-            verdicts.append(
-                _verdict(
-                    "pde-hat-better-conditioned",
-                    "Prediction: the Ritz Hessian is better conditioned with Hat than with ReLU",
-                    "smallest ratio over widths of the ReLU and Hat condition numbers",
-                    "> 1",
-                    float((wide["relu"] / wide["hat"]).min()),
-                    lambda v: v > 1.0,
-                )
-            )
-    for optimizer in [o for o in ("sgd", "adam") if o in set(summary["optimizer"])]:
-        name = _optimizer_name(optimizer)
-        cell = summary[summary["optimizer"] == optimizer].set_index("activation")
-        if {"hat", "relu"} <= set(cell.index):
-            hat, relu = cell.loc["hat"], cell.loc["relu"]
-            value = (
-                math.nan
-                if hat["censored"]
-                else float(relu["iterations"]) / max(float(hat["iterations"]), 1.0)
-            )
-            verdicts.append(
-                _verdict(
-                    f"pde-hat-faster-{optimizer}",
-                    f"Hat networks solve the Poisson problem faster than ReLU (Ritz, {name})",
-                    "median iterations until the relative H1 error is below the tolerance, "
-                    "ReLU over Hat (a lower bound when ReLU's is censored)",
-                    f">= {SPEEDUP}",
-                    value,
-                    lambda v: v >= SPEEDUP,
-                )
-            )
-        hat_ratio = ratios[(ratios["optimizer"] == optimizer) & (ratios["activation"] == "hat")]
-        if len(hat_ratio):
-            row = hat_ratio.iloc[0]
-            verdicts.append(
-                _verdict(
-                    f"pde-hat-flat-{optimizer}",
-                    "Hat learns every mode of the Poisson solution at about the same time "
-                    f"({name})",
-                    "median ratio of the iterations to learn the highest and the lowest mode, Hat",
-                    f"<= {FLAT_RATIO}",
-                    math.nan if row["bound"] == "none" else row["ratio"],
-                    lambda v: v <= FLAT_RATIO,
-                )
-            )
+    """The Ritz solution of the Poisson problem: speed, modes and accuracy of Hat against ReLU."""
+    verdicts = speedup_claims(speedups, tests, problem="pde")
+    verdicts += [
+        dataclasses.replace(v, claim=v.claim.replace("hat-flat-pde-", "pde-hat-flat-"))
+        for v in component_claims(
+            exponents.assign(setting="pde"),
+            tests,
+            {"pde": "the modes of the Poisson solution (Ritz)"},
+        )
+    ]
     hat = summary[summary["activation"] == "hat"]
-    if len(hat):
+    if len(hat) and "fem_ratio" in hat:
+        ratios = hat["fem_ratio"].dropna()
+        best = hat.loc[ratios.idxmin()] if len(ratios) else hat.iloc[0]
+        estimate = Estimate(best["fem_ratio"], best["fem_ratio_lower"], best["fem_ratio_upper"])
         verdicts.append(
-            _verdict(
+            Verdict(
                 "pde-hat-fem-accuracy",
                 "The Hat network's Ritz solution is as accurate as the finite element solution "
                 "on its grid",
-                "final relative H1 error of the Hat network (better optimizer) over the FEM one",
-                f"<= {FEM_FACTOR:g}",
-                float(hat["final_h1_error"].min() / hat["fem_h1_error"].iloc[0]),
-                lambda v: v <= FEM_FACTOR,
+                f"median final relative H1 error of the Hat network ({best['optimizer']}) over the "
+                "FEM one (seed bootstrap)",
+                estimate,
+                f"upper end at most {tests.fem_factor:g}",
+                below(estimate.lower, estimate.upper, tests.fem_factor),
             )
         )
     return verdicts
 
 
+CLAIM_COLUMNS = [
+    "claim",
+    "statement",
+    "statistic",
+    "value",
+    "lower",
+    "upper",
+    "bound",
+    "threshold",
+    "verdict",
+    "reason",
+    "reference",
+    "reference_value",
+    "reference_lower",
+    "reference_upper",
+]
+
+
 def claims_table(verdicts: list[Verdict]) -> pd.DataFrame:
-    """The verdicts as a tidy table, one row per claim."""
-    return pd.DataFrame(
-        [
+    """The verdicts as a tidy table, one row per claim (columns :data:`CLAIM_COLUMNS`)."""
+    rows = []
+    for v in verdicts:
+        reference = v.reference_estimate or NAN
+        rows.append(
             {
                 "claim": v.claim,
                 "statement": v.statement,
                 "statistic": v.statistic,
+                "value": v.estimate.value,
+                "lower": v.estimate.lower,
+                "upper": v.estimate.upper,
+                "bound": v.estimate.bound,
                 "threshold": v.threshold,
-                "value": v.value,
-                "verdict": v.verdict,
+                "verdict": v.outcome.verdict,
+                "reason": v.outcome.reason,
+                "reference": v.reference,
+                "reference_value": reference.value,
+                "reference_lower": reference.lower,
+                "reference_upper": reference.upper,
             }
-            for v in verdicts
-        ]
-    )
+        )
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)

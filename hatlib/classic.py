@@ -23,10 +23,40 @@ from hatlib.training import DTYPES, TrainingConfig, train
 CLASSIC_INITIALISATIONS = ("torch_default", "fem_deep")
 
 
+def classic_phase_seed(phase_seed: int, seed: int) -> int | np.random.SeedSequence:
+    """The seed of the random phases of training seed ``seed``, for :func:`random_phases`.
+
+    ``phase_seed`` itself for seed 0 (the phases of a single-seed run), and
+    ``numpy.random.SeedSequence([phase_seed, seed])`` for ``seed > 0``: distinct
+    for every pair ``(phase_seed, seed)``, and independent streams. (NumPy pads
+    the entropy with zeros, so ``SeedSequence([phase_seed, 0])`` draws what
+    ``phase_seed`` draws: the rule is ``SeedSequence([phase_seed, seed])`` for
+    every seed.)
+    """
+    if seed < 0 or phase_seed < 0:
+        raise ValueError(f"phase_seed and seed must be non-negative, got {phase_seed}, {seed}")
+    return phase_seed if seed == 0 else np.random.SeedSequence([phase_seed, seed])
+
+
+def classic_phases(count: int, phase_seed: int, seed: int) -> np.ndarray:
+    """The ``count`` phases (radians) of training seed ``seed`` (:func:`classic_phase_seed`)."""
+    return random_phases(count, classic_phase_seed(phase_seed, seed))
+
+
 def classic_dataset(
-    num_points: int, frequencies: Sequence[int], amplitudes: Sequence[float], phase_seed: int
+    num_points: int,
+    frequencies: Sequence[int],
+    amplitudes: Sequence[float],
+    phase_seed: int,
+    seeds: int,
 ) -> pd.DataFrame:
-    """Samples ``x`` (``j/N``) and ``y`` of the target, phases drawn from ``phase_seed``."""
+    """Samples of the target of each training seed: columns ``seed``, ``x`` (``j/N``), ``y``.
+
+    Seeds ``0..seeds-1`` each have their own random phases, drawn by
+    :func:`classic_phases` from ``(phase_seed, seed)``; seed 0's are those of
+    ``random_phases(len(frequencies), phase_seed)``. Rows are sorted by seed,
+    then ``x``.
+    """
     frequencies, amplitudes = np.asarray(frequencies), np.asarray(amplitudes, dtype=np.float64)
     if len(frequencies) != len(amplitudes):
         raise ValueError(f"{len(frequencies)} frequencies but {len(amplitudes)} amplitudes")
@@ -35,16 +65,30 @@ def classic_dataset(
             f"frequencies must lie in [1, {num_points / 2}) for {num_points} points, "
             f"got {frequencies.tolist()}"
         )
+    if int(seeds) != seeds or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer, got {seeds}")
     x = uniform_grid(num_points)
-    phases = random_phases(len(frequencies), phase_seed)
-    return pd.DataFrame({"x": x, "y": multi_sine(x, frequencies, amplitudes, phases)})
+    tables = [
+        pd.DataFrame(
+            {
+                "seed": np.full(num_points, seed, dtype=np.int64),
+                "x": x,
+                "y": multi_sine(
+                    x, frequencies, amplitudes, classic_phases(len(frequencies), phase_seed, seed)
+                ),
+            }
+        )
+        for seed in range(int(seeds))
+    ]
+    return pd.concat(tables, ignore_index=True)
 
 
 class SpectrumProbe:
     """Normalised output spectrum ``2 |F(k_i)| / (N A_i)`` from a batch of residuals.
 
-    ``target`` ``(N,)`` are the target's samples; the network's output is the
-    residual plus the target. Calling it on float64 residuals ``(S, N)`` returns
+    ``target`` ``(N,)`` are the target's samples, shared by all members, or
+    ``(S, N)`` those of each member; the network's output is the residual plus
+    the target. Calling it on float64 residuals ``(S, N)`` returns
     ``(S, len(frequencies))``, 1 where the output's component matches the
     target's amplitude, 0 where the output has none.
     """
@@ -52,9 +96,12 @@ class SpectrumProbe:
     def __init__(
         self, target: np.ndarray, frequencies: Sequence[int], amplitudes: Sequence[float]
     ) -> None:
-        self.target = torch.tensor(np.asarray(target, dtype=np.float64))
+        target = np.ascontiguousarray(target, dtype=np.float64)
+        if target.ndim not in (1, 2):
+            raise ValueError(f"target must have shape (N,) or (S, N), got {target.shape}")
+        self.target = torch.tensor(target)
         self.index = torch.tensor([int(k) for k in frequencies])
-        scale = len(target) * np.asarray(amplitudes, dtype=np.float64) / 2.0
+        scale = target.shape[-1] * np.asarray(amplitudes, dtype=np.float64) / 2.0
         if np.any(scale <= 0):
             raise ValueError(f"amplitudes must be positive, got {list(amplitudes)}")
         self.scale = torch.tensor(scale)
@@ -91,6 +138,22 @@ def build_classic_network(
     raise ValueError(f"unknown initialisation {initialisation!r}; valid choices: {valid}")
 
 
+def _per_seed_targets(data: pd.DataFrame, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The grid ``(N,)`` and the targets ``(S, N)``, in seed order, of the long table ``data``."""
+    found = sorted(pd.unique(data["seed"]).tolist())
+    if found != seeds:
+        raise ValueError(
+            f"the data holds seeds {found} but classic.seeds = {len(seeds)} asks for "
+            f"seeds {seeds}; regenerate the data with the same classic.seeds"
+        )
+    groups = [data[data["seed"] == seed].sort_values("x") for seed in seeds]
+    x = groups[0]["x"].to_numpy()
+    for seed, group in zip(seeds, groups, strict=True):
+        if not np.array_equal(group["x"].to_numpy(), x):
+            raise ValueError(f"seed {seed} is sampled on other points than seed {seeds[0]}")
+    return x, np.stack([group["y"].to_numpy() for group in groups])
+
+
 def run_classic(
     data: pd.DataFrame,
     frequencies: Sequence[int],
@@ -101,17 +164,37 @@ def run_classic(
     device: str = "auto",
     checkpoint: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
-    """Train the protocol's networks on ``data`` (columns ``x``, ``y``) with full-batch Adam.
+    """Train the protocol's networks on ``data`` with full-batch Adam, each seed on its own target.
 
-    ``settings`` (the ``classic`` configuration section) holds ``width``,
-    ``depth``, ``seeds`` (a count), ``learning_rate``, ``iterations``,
-    ``log_every``, ``dtype`` and ``checkpoint_every``. Returns the history
-    (``seed``, ``step``, ``loss``, ``relative_l2_error``), the spectrum
-    (``seed``, ``step``, ``frequency`` ``k_i``, ``amplitude`` ``A_i``,
-    ``magnitude`` the normalised ``2 |f~(k_i)| / (N A_i)``) and metadata.
+    ``data`` is :func:`classic_dataset`'s long table (``seed``, ``x``, ``y``);
+    its seeds must be exactly ``0..settings["seeds"]-1``, and network seed
+    ``s`` is trained on the rows of seed ``s``. ``settings`` (the ``classic``
+    configuration section) holds ``width``, ``depth``, ``seeds`` (a count),
+    ``phase_seed``, ``learning_rate``, ``iterations``, ``log_every``, ``dtype``
+    and ``checkpoint_every``; ``data`` must be the target drawn from
+    ``phase_seed`` (checked). Returns the history (``seed``, ``step``,
+    ``loss``, ``relative_l2_error``), the spectrum (``seed``, ``step``,
+    ``frequency`` ``k_i``, ``amplitude`` ``A_i``, ``magnitude`` the normalised
+    ``2 |f~(k_i)| / (N A_i)`` of that seed's output) and metadata, whose
+    ``phases`` maps each seed to its phases (radians).
     """
     used_device = resolve_device(device)
     seeds = list(range(settings["seeds"]))
+    x, targets = _per_seed_targets(data, seeds)  # (N,), (S, N)
+    phases = {
+        seed: classic_phases(len(frequencies), settings["phase_seed"], seed) for seed in seeds
+    }
+    expected = np.stack(
+        [
+            multi_sine(x, np.asarray(frequencies), np.asarray(amplitudes), phases[seed])
+            for seed in seeds
+        ]
+    )
+    if not np.allclose(targets, expected, rtol=0.0, atol=1e-9 * max(map(abs, amplitudes))):
+        raise ValueError(
+            "the data is not the target of these frequencies and amplitudes with the phases "
+            f"of classic.phase_seed = {settings['phase_seed']}; regenerate the data"
+        )
     model = build_classic_network(
         activation,
         initialisation,
@@ -121,14 +204,13 @@ def run_classic(
         DTYPES[settings["dtype"]],
         used_device,
     )
-    targets = data["y"].to_numpy()
     probe = SpectrumProbe(targets, frequencies, amplitudes)
     config = TrainingConfig(
         "adam", settings["learning_rate"], settings["iterations"], settings["log_every"]
     )
     result = train(
         model,
-        data["x"].to_numpy(),
+        x,
         targets,
         config,
         list(frequencies),
@@ -150,6 +232,7 @@ def run_classic(
         "activation": activation,
         "initialisation": initialisation,
         "settings": dict(settings),
+        "phases": {str(seed): phases[seed].tolist() for seed in seeds},
         "status": dict(zip(map(str, seeds), result.status, strict=True)),
         "wall_seconds": result.wall_seconds,
         "requested_device": device,
@@ -163,24 +246,24 @@ def run_classic(
 def first_reaching(
     spectrum: pd.DataFrame, thresholds: Sequence[float], keys: list[str]
 ) -> pd.DataFrame:
-    """First logged step at which each frequency's normalised magnitude reaches each threshold.
+    """When each frequency's normalised magnitude first reached each threshold, from the records.
 
     ``spectrum`` has the columns ``keys`` (identifying a run and a frequency),
     ``step`` and ``magnitude``. Returns one row per ``keys`` and threshold:
-    ``threshold``, ``iterations`` and ``censored`` (never reached: ``iterations``
-    is the last logged step, a lower bound).
+    ``threshold``, ``lower`` and ``upper`` (the first step at or above the
+    threshold lies in between: :func:`hatlib.statistics.crossing_interval`;
+    ``upper = inf`` when never reached), ``iterations`` (``upper``, or the last
+    recorded step) and ``censored``.
     """
-    rows = []
-    for group_keys, run in spectrum.sort_values("step").groupby(keys, sort=True):
-        steps, magnitude = run["step"].to_numpy(), run["magnitude"].to_numpy()
-        for threshold in thresholds:
-            reached = np.flatnonzero(magnitude >= threshold)
-            rows.append(
-                {
-                    **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
-                    "threshold": float(threshold),
-                    "iterations": int(steps[reached[0]] if len(reached) else steps[-1]),
-                    "censored": not len(reached),
-                }
-            )
-    return pd.DataFrame(rows)
+    from hatlib.analysis import learning_iterations
+
+    tables = [
+        learning_iterations(spectrum, threshold, keys, value="magnitude", below=False).assign(
+            threshold=float(threshold)
+        )
+        for threshold in thresholds
+    ]
+    table = pd.concat(tables, ignore_index=True).sort_values([*keys, "threshold"], kind="stable")
+    return table[[*keys, "threshold", "lower", "upper", "iterations", "censored"]].reset_index(
+        drop=True
+    )

@@ -96,7 +96,22 @@ def check_config(config: Mapping[str, Any]) -> list[str]:
     _check_pde(config["pde"])
     _check_fem(config["fem"])
     _check_theory(config["theory"])
+    _check_claims(config["claims"])
     return warnings
+
+
+def _check_claims(claims: Mapping[str, Any]) -> None:
+    """The "no bias" and "bias" tests must leave a gap: no result may pass both."""
+    if claims["flat_exponent"] >= claims["bias_exponent"]:
+        raise ConfigError(
+            f"claims.flat_exponent = {claims['flat_exponent']} must be below "
+            f"claims.bias_exponent = {claims['bias_exponent']}"
+        )
+    if claims["flat_ratio"] >= claims["bias_ratio"]:
+        raise ConfigError(
+            f"claims.flat_ratio = {claims['flat_ratio']} must be below "
+            f"claims.bias_ratio = {claims['bias_ratio']}"
+        )
 
 
 def _check_classic(classic: Mapping[str, Any]) -> None:

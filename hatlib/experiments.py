@@ -103,6 +103,14 @@ def run_sine_fit(
         "num_points": len(data),
         "status": dict(zip(map(str, seeds), result.status, strict=True)),
         "steps": dict(zip(map(str, seeds), result.steps, strict=True)),
+        "crossings": [
+            {
+                "seed": int(seeds[int(row.member)]),
+                "tolerance": float(row.tolerance),
+                "first_step": int(row.first_step),
+            }
+            for row in result.crossings.itertuples()
+        ],
         "wall_seconds": result.wall_seconds,
         "requested_device": device,
         "environment": environment_metadata(used_device),
@@ -246,7 +254,9 @@ def learning_rate_search(
     """
     rows = []
     for rate in candidates:
-        config = TrainingConfig(optimizer, float(rate), iterations, log_every=iterations)
+        config = TrainingConfig(
+            optimizer, float(rate), iterations, log_every=iterations, records_per_decade=0
+        )
         result = train(build(), inputs, targets, config, [0], device, probe=_no_components)
         last = result.history.groupby("member")["relative_l2_error"].last()
         for member, seed in enumerate(seeds):
@@ -614,6 +624,7 @@ def run_digits(
                     "optimizer": optimizer,
                     "seed": list(setting.seeds),
                     "test_accuracy": correct.mean(axis=1),
+                    "test_samples": len(test_rows),
                     "status": result.status,
                 }
             )
@@ -737,6 +748,7 @@ def run_pde(
             cells,
             device=used_device,
             trainable=trainable,
+            records_per_decade=0,
         )
         widths.append(final_rows(tagged(result, sweep)[0], width))
     order = ["optimizer", "seed", "step"]

@@ -20,9 +20,8 @@ from hatlib.fem import basis_combinations
 #: Zero padding of the DFT used to locate a mode's peak frequency.
 DFT_PADDING = 8
 
-#: Confidence level of the decay-exponent intervals, and its two-sided normal quantile.
+#: Confidence level of the decay-exponent intervals (t intervals).
 CONFIDENCE_LEVEL = 0.95
-NORMAL_QUANTILE = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -150,18 +149,21 @@ class PowerLaw:
     points: int
 
 
-def fit_power_law(x: np.ndarray, y: np.ndarray) -> PowerLaw:
-    """Slope of ``log y`` against ``log x``, with a normal interval from its standard error."""
+def fit_power_law(x: np.ndarray, y: np.ndarray, level: float = CONFIDENCE_LEVEL) -> PowerLaw:
+    """Slope of ``log y`` against ``log x`` (least squares), with a t interval at ``level``.
+
+    The interval is the slope plus or minus the ``(1 + level) / 2`` quantile of
+    Student's t with ``n - 2`` degrees of freedom times the slope's standard
+    error (:func:`scipy.stats.linregress`); ``NaN`` with fewer than 3 points.
+    """
+    from scipy import stats
+
     log_x, log_y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
     if len(log_x) < 3 or np.ptp(log_x) == 0:
         return PowerLaw(float("nan"), float("nan"), float("nan"), len(log_x))
-    design = np.column_stack([log_x, np.ones_like(log_x)])
-    coefficients, residuals, *_ = np.linalg.lstsq(design, log_y, rcond=None)
-    dof = len(log_x) - 2
-    sigma2 = float(residuals[0]) / dof if residuals.size and dof > 0 else 0.0
-    stderr = np.sqrt(sigma2 / np.sum((log_x - log_x.mean()) ** 2))
-    slope = float(coefficients[0])
-    half_width = NORMAL_QUANTILE * stderr
+    fit = stats.linregress(log_x, log_y)
+    half_width = float(stats.t.ppf((1 + level) / 2, len(log_x) - 2)) * float(fit.stderr)
+    slope = float(fit.slope)
     return PowerLaw(slope, slope - half_width, slope + half_width, len(log_x))
 
 

@@ -119,6 +119,8 @@ def exponent_phrase(exponent: float, lower: float, upper: float) -> str:
             return f"at least {format_number(lower, 2)}"
         return "not measurable (too few uncensored runs)"
     value = format_number(exponent, 2)
+    if np.isfinite(lower) and np.isposinf(upper):
+        return f"{value} [{format_number(lower, 2)}, $\\infty$)"
     if not (np.isfinite(lower) and np.isfinite(upper)):
         return f"{value} (interval not identified)"
     return f"{value} [{format_number(lower, 2)}, {format_number(upper, 2)}]"
@@ -150,6 +152,7 @@ def speedup_table(speedups: pd.DataFrame) -> str:
     A censored ReLU median makes the cell a lower bound (``> x``), a censored
     Hat median an upper bound (``< x``); both censored: a dash.
     """
+    speedups = speedups[speedups["frequency"] != 0]  # 0: the mean over frequencies
     frequencies = sorted(speedups["frequency"].unique())
     header = ["optimizer", *(f"$k = {k}$" for k in frequencies)]
     rows = []
@@ -164,42 +167,6 @@ def speedup_table(speedups: pd.DataFrame) -> str:
             cells.append(f"{prefix}${format_number(row['speedup'].iloc[0], 2)}$")
         rows.append(cells)
     return booktabs_table(header, rows, "l" + "r" * len(frequencies))
-
-
-def claims_latex_table(claims: pd.DataFrame) -> str:
-    """Booktabs table of the claims: statement, statistic, threshold, value, verdict."""
-    rows = []
-    for row in claims.itertuples():
-        finite = np.isfinite(row.value)
-        value = f"${format_number(_clean(row.value), 3)}$" if finite else "--"
-        verdict = {"holds": "holds", "does not hold": r"\textbf{does not hold}"}.get(
-            row.verdict, r"\emph{undetermined}"
-        )
-        threshold = row.threshold.replace(">=", r"$\geq$").replace("<=", r"$\leq$")
-        threshold = threshold.replace("> ", "$>$ ").replace("< ", "$<$ ")
-        rows.append(
-            [
-                escape(row.statement),
-                escape(row.statistic),
-                threshold,
-                value,
-                verdict,
-            ]
-        )
-    text = r">{\raggedright\arraybackslash}p"
-    columns = f"{text}{{0.3\\textwidth}}{text}{{0.34\\textwidth}}lrl"
-    return booktabs_table(["claim", "statistic", "threshold", "value", "verdict"], rows, columns)
-
-
-def claims_macros(claims: pd.DataFrame) -> dict:
-    """How many claims hold, do not hold, or are undetermined."""
-    counts = claims["verdict"].value_counts()
-    return {
-        "ClaimsTotal": str(len(claims)),
-        "ClaimsHold": str(int(counts.get("holds", 0))),
-        "ClaimsFail": str(int(counts.get("does not hold", 0))),
-        "ClaimsUndetermined": str(int(counts.get("undetermined", 0))),
-    }
 
 
 def digits_macros(accuracy: pd.DataFrame) -> dict:
@@ -534,12 +501,15 @@ def experiment_macros(
 
 
 def speedup_macros(speedups: pd.DataFrame) -> dict:
-    """Median over frequencies of Hat's speed-up over ReLU, per optimizer."""
+    """Hat's speed-up over ReLU over all frequencies (``frequency == 0``), per optimizer."""
     macros = {}
-    for optimizer, group in speedups.groupby("optimizer"):
-        usable = group[group["bound"] != "none"]
-        if len(usable):
-            macros[macro_name("speedup", optimizer)] = format_number(usable["speedup"].median(), 2)
+    for row in speedups[speedups["frequency"] == 0].itertuples():
+        prefix = "at least " if row.bound == "lower" else ""
+        value = row.lower if np.isnan(row.speedup) else row.speedup
+        macros[macro_name("speedup", row.optimizer)] = (
+            f"{prefix}{format_number(value, 2)} [{format_number(row.lower, 2)}, "
+            + ("$\\infty$)" if np.isposinf(row.upper) else f"{format_number(row.upper, 2)}]")
+        )
     return macros
 
 

@@ -42,7 +42,7 @@ import torch
 from hatlib.activations import SLOPES, lookup
 from hatlib.fem import stiffness_matrix, uniform_nodes
 from hatlib.optimizers import OPTIMIZERS
-from hatlib.training import PROGRESS_SECONDS, TRAINABLE
+from hatlib.training import PROGRESS_SECONDS, RECORDS_PER_DECADE, TRAINABLE, record_steps
 
 logger = logging.getLogger(__name__)
 
@@ -387,6 +387,7 @@ def solve_ritz(
     quadrature_points: int = 3,
     device: torch.device | str = "cpu",
     trainable: str = "all",
+    records_per_decade: int = RECORDS_PER_DECADE,
 ) -> RitzResult:
     """Minimise the Ritz energy of ``u = x (1 - x) N`` over every member's parameters.
 
@@ -409,11 +410,13 @@ def solve_ritz(
     ``sigma'(w x + b)`` has zero derivative in ``w`` and ``b``, so a
     breakpoint moves only through the terms in which it enters smoothly.
 
-    Metrics (float64) are recorded at step 0, every ``log_every`` steps and at
-    the end. A member whose energy is not finite is marked ``"diverged"`` at
-    that step (that row is recorded) and never recorded again; it keeps being
-    stepped with the others, which it cannot affect, and the run stops early
-    once every member has diverged. On the CPU the same inputs give bitwise
+    Metrics (float64) are recorded at the steps of
+    :func:`hatlib.training.record_steps` (every ``log_every`` steps, the end, and
+    a geometric schedule of ``records_per_decade`` records per decade). A
+    member whose energy is not finite is marked ``"diverged"`` at that step
+    (that row is recorded) and never recorded again; it keeps being stepped
+    with the others, which it cannot affect, and the run stops early once
+    every member has diverged. On the CPU the same inputs give bitwise
     the same results.
     """
     lookup(OPTIMIZERS, "optimizer", optimizer)
@@ -456,6 +459,7 @@ def solve_ritz(
     status = ["completed"] * members
     steps = [iterations] * members
     active = np.ones(members, dtype=bool)
+    scheduled = {int(s) for s in record_steps(iterations, log_every, records_per_decade)}
     step = 0
     start = last_report = time.perf_counter()
     while True:
@@ -464,7 +468,7 @@ def solve_ritz(
         finite = torch.isfinite(energy).cpu().numpy()
         stopping = active & ~finite
         last = step == iterations
-        record = active & ((step % log_every == 0 or last) | stopping)
+        record = active & ((step in scheduled or last) | stopping)
         if record.any():
             with torch.no_grad():
                 u64, du64 = u.detach().to(torch.float64), du.detach().to(torch.float64)
@@ -552,6 +556,7 @@ def ritz_learning_rate_search(
             quadrature_cells,
             device=device,
             trainable=trainable,
+            records_per_decade=0,
         )
         last = result.history.groupby("member")["relative_h1_error"].last()
         if len(result.status) != len(seeds):

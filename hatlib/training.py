@@ -8,8 +8,14 @@ provide ``loss_and_gradients(x, y)`` (fused kernels) are trained without
 autograd; others through autograd on the summed per-member losses, whose
 gradient with respect to member ``s``'s parameters is member ``s``'s own.
 
-Every ``log_every`` steps it records each member's loss, relative L2 error
-and per-frequency error ``Delta(k)`` (:mod:`hatlib.spectral`) in tidy tables.
+It records each member's loss, relative L2 error and per-frequency error
+``Delta(k)`` (:mod:`hatlib.spectral`) in tidy tables at the steps of
+:func:`record_steps`: every ``log_every`` steps, and on a geometric schedule
+(every step up to 10, then ``records_per_decade`` records per decade) so that a
+per-frequency learning time read off the records is known to within a factor
+``10 ** (1 / records_per_decade)``. For each tolerance of ``tolerances`` it also
+finds the exact first step at which a member's relative L2 error falls below
+it, from the loss computed at every step.
 """
 
 from __future__ import annotations
@@ -44,6 +50,43 @@ TRAINABLE = ("all", "outer", "outer_weight")
 #: Seconds between progress lines in the log.
 PROGRESS_SECONDS = 5.0
 
+#: Records per decade of the geometric schedule (consecutive records at most 12.2% apart).
+RECORDS_PER_DECADE = 20
+
+#: The geometric schedule records every step up to this one.
+EVERY_STEP_UNTIL = 10
+
+
+def geometric_steps(iterations: int, per_decade: int = RECORDS_PER_DECADE) -> np.ndarray:
+    """Steps ``0..iterations`` of a geometric schedule, sorted.
+
+    Every step up to :data:`EVERY_STEP_UNTIL`, then ``s' = max(s + 1,
+    floor(s * 10 ** (1 / per_decade)))`` until ``iterations``, which always ends
+    the schedule. Consecutive records ``s < s'`` satisfy ``s' / s <= 10 **
+    (1 / per_decade)`` for ``s >= 10`` (and at least ``per_decade`` records fall
+    in each decade): a first crossing between them is known to within that
+    factor. ``per_decade = 0`` gives no geometric records (only 0 and the end).
+    """
+    if iterations < 0:
+        raise ValueError(f"iterations must be non-negative, got {iterations}")
+    if per_decade < 0:
+        raise ValueError(f"records_per_decade must be non-negative, got {per_decade}")
+    if per_decade == 0:
+        return np.unique([0, iterations])
+    ratio = 10.0 ** (1.0 / per_decade)
+    steps = list(range(min(EVERY_STEP_UNTIL, iterations) + 1))
+    step = steps[-1]
+    while step < iterations:
+        step = min(max(step + 1, math.floor(step * ratio)), iterations)
+        steps.append(step)
+    return np.asarray(steps, dtype=np.int64)
+
+
+def record_steps(iterations: int, log_every: int, per_decade: int = RECORDS_PER_DECADE):
+    """The steps a run records: multiples of ``log_every``, the end and :func:`geometric_steps`."""
+    linear = np.arange(0, iterations + 1, log_every, dtype=np.int64)
+    return np.union1d(np.union1d(linear, [iterations]), geometric_steps(iterations, per_decade))
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -66,6 +109,12 @@ class TrainingConfig:
     stop_below:
         A member stops once its relative L2 error falls below this value;
         ``None`` runs all ``iterations``.
+    tolerances:
+        Relative L2 errors whose exact first crossing is recorded per member
+        (:attr:`TrainingResult.crossings`).
+    records_per_decade:
+        Records per decade of the geometric schedule (:func:`geometric_steps`);
+        0 records at multiples of ``log_every`` only.
     """
 
     optimizer: str
@@ -74,6 +123,8 @@ class TrainingConfig:
     log_every: int
     trainable: Literal["all", "outer", "outer_weight"] = "all"
     stop_below: float | None = None
+    tolerances: tuple[float, ...] = ()
+    records_per_decade: int = RECORDS_PER_DECADE
 
     def __post_init__(self) -> None:
         lookup(OPTIMIZERS, "optimizer", self.optimizer)
@@ -85,6 +136,13 @@ class TrainingConfig:
             raise ValueError(f"log_every must be at least 1, got {self.log_every}")
         if self.trainable not in TRAINABLE:
             raise ValueError(f"trainable must be one of {TRAINABLE}, got {self.trainable!r}")
+        object.__setattr__(self, "tolerances", tuple(float(t) for t in self.tolerances))
+        if any(not (t > 0 and math.isfinite(t)) for t in self.tolerances):
+            raise ValueError(f"tolerances must be positive, got {list(self.tolerances)}")
+        if self.records_per_decade < 0:
+            raise ValueError(
+                f"records_per_decade must be non-negative, got {self.records_per_decade}"
+            )
 
 
 @dataclass(frozen=True)
@@ -109,6 +167,12 @@ class TrainingResult:
         Per member: optimizer steps taken before it stopped.
     wall_seconds:
         Wall-clock time of the loop, in seconds.
+    crossings:
+        One row per member and tolerance of ``config.tolerances``: ``member``,
+        ``tolerance`` and ``first_step``, the first step at which the member's
+        relative L2 error was below the tolerance (checked at every step; -1
+        when it never was while the member trained: the learning time is then
+        right-censored at the member's ``steps``).
     """
 
     history: pd.DataFrame
@@ -116,6 +180,9 @@ class TrainingResult:
     status: list[str]
     steps: list[int]
     wall_seconds: float
+    crossings: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=["member", "tolerance", "first_step"])
+    )
 
 
 def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.nn.Parameter]:
@@ -240,6 +307,10 @@ def train(
     status = ["completed"] * members
     steps = [config.iterations] * members
     active = np.ones(members, dtype=bool)
+    tolerances = np.asarray(config.tolerances, dtype=np.float64)
+    first_below = np.full((members, len(tolerances)), -1, dtype=np.int64)
+    schedule = record_steps(config.iterations, config.log_every, config.records_per_decade)
+    scheduled = {int(s) for s in schedule}
     step = 0
     fingerprint = _fingerprint(config, frequencies, model, x, y)
     saved = _load_checkpoint(checkpoint, fingerprint)
@@ -251,6 +322,7 @@ def train(
         torch.set_rng_state(saved["rng"])
         step, history, spectrum = saved["step"], saved["history"], saved["spectrum"]
         status, steps, active = saved["status"], saved["steps"], saved["active"]
+        first_below = saved["first_below"]
         logger.info("resumed from checkpoint %s at step %d", checkpoint, step)
     start = last_report = time.perf_counter()
     age = seconds_since_process_start()
@@ -260,7 +332,7 @@ def train(
         if checkpoint is not None and checkpoint_every > 0 and step > 0:
             if step % checkpoint_every == 0 and (saved is None or step != saved["step"]):
                 progress = {"history": history, "spectrum": spectrum, "status": status}
-                progress.update(steps=steps, active=active.copy())
+                progress.update(steps=steps, active=active.copy(), first_below=first_below.copy())
                 _save_checkpoint(checkpoint, fingerprint, step, model, optimizer, progress)
         if on_step is not None:
             on_step(step)
@@ -274,8 +346,11 @@ def train(
             else finite & (errors < config.stop_below)
         )
         stopping = active & (~finite | converged)
+        if len(tolerances):
+            crossed = (active & finite)[:, None] & (errors[:, None] < tolerances[None, :])
+            first_below[crossed & (first_below < 0)] = step
         last = step == config.iterations
-        log_all = step % config.log_every == 0 or last
+        log_all = step in scheduled or last
         record = active & (log_all | stopping)
         if record.any():
             residual = output.to(torch.float64) - y64  # (S, N)
@@ -319,4 +394,11 @@ def train(
             else np.array([]),
         }
     ).sort_values(["member", "step", "dft_frequency"], kind="stable", ignore_index=True)
-    return TrainingResult(history_frame, spectrum_frame, status, steps, wall)
+    crossings = pd.DataFrame(
+        {
+            "member": np.repeat(np.arange(members), len(tolerances)),
+            "tolerance": np.tile(tolerances, members),
+            "first_step": first_below.reshape(-1),
+        }
+    )
+    return TrainingResult(history_frame, spectrum_frame, status, steps, wall, crossings)

@@ -1,10 +1,11 @@
-"""Stack the digits runs; low/high-frequency learning ratios; test accuracy."""
+"""Stack the digits runs; high- over low-frequency learning-time ratios; test accuracy."""
 
-from hatlib.analysis import learning_iterations, spectral_bias_ratios, stack_tagged
+from hatlib.analysis import learning_iterations, paired_ratios, stack_tagged
 from hatlib.io import read_table, write_table
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
+tests = snakemake.params.claims
 tags = [{"activation": activation} for activation in snakemake.params.activations]
 components = stack_tagged(
     [
@@ -13,16 +14,25 @@ components = stack_tagged(
     ],
     tags,
 )
-accuracy = stack_tagged([read_table(p, ["test_accuracy"]) for p in snakemake.input.accuracy], tags)
+accuracy = stack_tagged(
+    [read_table(p, ["test_accuracy", "test_samples"]) for p in snakemake.input.accuracy], tags
+)
 searches = stack_tagged([read_table(p, ["learning_rate"]) for p in snakemake.input.searches], tags)
 learned = learning_iterations(
     components, snakemake.params.tolerance, ["activation", "optimizer", "seed", "part"]
 )
 learned["frequency"] = learned["part"].map({"low": 0, "high": 1})
-ratios = spectral_bias_ratios(learned, ["activation", "optimizer"]).assign(setting="digits")
+ratios = paired_ratios(
+    learned,
+    ["activation", "optimizer"],
+    replicates=tests["bootstrap_replicates"],
+    level=tests["confidence"],
+    seed=tests["bootstrap_seed"],
+).assign(setting="digits")
 write_table(components, snakemake.output.components)
 write_table(accuracy, snakemake.output.accuracy)
 write_table(ratios, snakemake.output.ratios)
 write_table(searches, snakemake.output.rates)
 means = accuracy.groupby(["activation", "optimizer"])["test_accuracy"].mean()
 log.info("test accuracy\n%s", means.to_string())
+log.info("high- over low-part learning-time ratios\n%s", ratios.to_string())

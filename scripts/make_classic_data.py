@@ -1,4 +1,4 @@
-"""Sample one amplitude case of the classic spectral-bias target."""
+"""Sample one amplitude case of the classic spectral-bias target, one target per seed."""
 
 from hatlib.classic import classic_dataset
 from hatlib.io import write_table
@@ -6,6 +6,8 @@ from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
-data = classic_dataset(params.num_points, params.frequencies, params.amplitudes, params.phase_seed)
+data = classic_dataset(
+    params.num_points, params.frequencies, params.amplitudes, params.phase_seed, params.seeds
+)
 write_table(data, snakemake.output[0])
-log.info("wrote %d samples to %s", len(data), snakemake.output[0])
+log.info("wrote %d samples (%d seeds) to %s", len(data), params.seeds, snakemake.output[0])

@@ -15,7 +15,7 @@ torch.set_num_threads(snakemake.threads)
 checkpoint = snakemake.params.checkpoint
 Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
 history, spectrum, metadata = run_classic(
-    read_table(snakemake.input.data, columns=["x", "y"]),
+    read_table(snakemake.input.data, columns=["seed", "x", "y"]),
     snakemake.params.frequencies,
     snakemake.params.amplitudes,
     snakemake.wildcards.activation,

@@ -5,7 +5,6 @@ from hatlib.latex import macro_file
 from hatlib.paper import (
     SEARCH_EXPERIMENTS,
     beyond_macros,
-    claims_macros,
     condition_number_macros,
     decay_macros,
     digits_macros,
@@ -18,6 +17,7 @@ from hatlib.paper import (
     setup_macros,
     speedup_macros,
 )
+from hatlib.paper_claims import claims_macros, sentence_macros, test_macros
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -44,7 +44,13 @@ macros = {
     **gd_step_macros(read_table(snakemake.input.gd_steps)),
     **exponent_macros(read_table(snakemake.input.exponents)),
     **final_error_macros(main),
-    **claims_macros(read_table(snakemake.input.claims)),
+    **claims_macros(read_table(snakemake.input.claims), read_table(snakemake.input.checks)),
+    **test_macros(snakemake.params.claims),
+    **sentence_macros(
+        read_table(snakemake.input.gd_steps),
+        read_table(snakemake.input.pde_exponents),
+        read_table(snakemake.input.exponents),
+    ),
     **digits_macros(read_table(snakemake.input.accuracy)),
     **speedup_macros(read_table(snakemake.input.speedups)),
     **experiment_macros(

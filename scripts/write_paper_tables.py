@@ -3,7 +3,6 @@
 from hatlib.io import read_table, write_text
 from hatlib.paper import (
     SEARCH_EXPERIMENTS,
-    claims_latex_table,
     classic_table,
     comparison_table,
     condition_number_table,
@@ -14,6 +13,7 @@ from hatlib.paper import (
     pde_table,
     speedup_table,
 )
+from hatlib.paper_claims import checks_latex_table, claims_latex_table
 from hatlib.runtime import setup_logging
 
 setup_logging(snakemake.log[0])
@@ -25,6 +25,7 @@ summary = summary[summary["initialisation"] == snakemake.params.initialisation]
 write_text(learning_time_table(summary), snakemake.output.learning_times)
 write_text(speedup_table(read_table(snakemake.input.speedups)), snakemake.output.speedups)
 write_text(claims_latex_table(read_table(snakemake.input.claims)), snakemake.output.claims)
+write_text(checks_latex_table(read_table(snakemake.input.checks)), snakemake.output.checks)
 write_text(comparison_table(read_table(snakemake.input.comparison)), snakemake.output.comparison)
 write_text(classic_table(read_table(snakemake.input.classic)), snakemake.output.classic)
 write_text(pde_table(read_table(snakemake.input.pde)), snakemake.output.pde)

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from hatlib.analysis import (
-    censored_lower_bound,
-    censored_slope,
+    RUN_KEYS,
+    alternatives_ratios,
     choose_learning_rate,
     combine_runs,
     compare_gd_steps,
@@ -13,9 +13,11 @@ from hatlib.analysis import (
     iterations_to_tolerance,
     learning_iterations,
     learning_time_exponents,
+    paired_ratios,
     spectral_bias_ratios,
     speedups,
     summarise_runs,
+    time_to_all,
 )
 
 
@@ -38,17 +40,20 @@ def test_learning_time_exponent_recovers_a_power_law():
             "activation": activation,
             "optimizer": "sgd",
             "frequency": k,
-            "iterations_to_tolerance": int(100 * k**power),
-            "censored": False,
+            "seed": 0,
+            "lower": float(100 * k**power),  # exact times: lower == upper
+            "upper": float(100 * k**power),
         }
         for activation, power in [("relu", 2.0), ("hat", 0.0)]
         for k in frequencies
     ]
-    exponents = learning_time_exponents(pd.DataFrame(rows), replicates=50)
+    exponents = learning_time_exponents(pd.DataFrame(rows), replicates=100)
     exponents = exponents.set_index("activation")
     assert exponents.loc["relu", "exponent"] == pytest.approx(2.0, abs=1e-3)
     assert exponents.loc["hat", "exponent"] == pytest.approx(0.0, abs=1e-3)
     assert exponents.loc["relu", "runs"] == 5
+    assert (exponents["bound"] == "exact").all()
+    assert (exponents[["censored_runs", "diverged_runs", "unbounded_replicates"]] == 0).all().all()
 
 
 def _job(activation, optimizer, frequency, status):
@@ -75,9 +80,23 @@ def test_combine_and_summarise_runs():
     summary = summarise_runs(combined, tolerance=0.1).set_index(["activation", "seed"])
     assert summary.loc[("hat", 1), "iterations_to_tolerance"] == 10
     assert not summary.loc[("hat", 1), "censored"]
+    # learned between the records at steps 0 and 10
+    assert summary.loc[("hat", 1), ["lower", "upper"]].tolist() == [1.0, 10.0]
     assert summary.loc[("hat", 0), "censored"]
+    assert summary.loc[("hat", 0), ["lower", "upper"]].tolist() == [11.0, np.inf]
+    assert not summary.loc[("hat", 0), "diverged"]
     assert summary.loc[("relu", 0), "status"] == "diverged"
     assert summary.loc[("relu", 0), "censored"]
+    assert summary.loc[("relu", 0), "diverged"]
+    # the engine's exact first steps replace the records' bounds (-1: never)
+    crossings = combined.drop_duplicates(RUN_KEYS)[RUN_KEYS].assign(
+        tolerance=0.1, first_step=[7, 3, -1]
+    )
+    exact = summarise_runs(combined, 0.1, crossings).set_index(["activation", "seed"])
+    assert exact.loc[("hat", 0), ["lower", "upper"]].tolist() == [7.0, 7.0]
+    assert exact.loc[("hat", 1), ["lower", "upper"]].tolist() == [3.0, 3.0]
+    assert exact.loc[("relu", 0), ["lower", "upper"]].tolist() == [11.0, np.inf]
+    assert not exact.loc[("hat", 0), "censored"] and exact.loc[("relu", 0), "diverged"]
 
 
 def test_combine_runs_rejects_seeds_missing_from_metadata():
@@ -139,8 +158,10 @@ def _noisy_power_law(slope, cap, seeds=5, seed=0):
             "optimizer": "sgd",
             "frequency": frequencies,
             "seed": np.tile(np.arange(seeds), 6),
+            "lower": np.where(iterations > cap, cap + 1, iterations),  # censored: cap + 1
+            "upper": np.where(iterations > cap, np.inf, iterations),
             "iterations_to_tolerance": np.minimum(iterations, cap),
-            "censored": iterations >= cap,
+            "censored": iterations > cap,
         }
     )
 
@@ -148,7 +169,7 @@ def _noisy_power_law(slope, cap, seeds=5, seed=0):
 def test_censored_exponent_recovers_the_slope_that_a_naive_fit_understates():
     runs = _noisy_power_law(2.0, cap=10_000)
     assert runs["censored"].sum() >= 5  # the k = 32 runs reach the cap
-    row = learning_time_exponents(runs, replicates=200).iloc[0]
+    row = learning_time_exponents(runs, replicates=100).iloc[0]
     naive = np.polyfit(np.log(runs["frequency"]), np.log(runs["iterations_to_tolerance"]), 1)[0]
     assert naive < 1.85  # capped runs counted as measurements flatten the fit
     assert row["exponent"] == pytest.approx(2.0, abs=0.1)
@@ -156,17 +177,34 @@ def test_censored_exponent_recovers_the_slope_that_a_naive_fit_understates():
     assert row["lower"] < 2.0 < row["upper"]
     assert row["censored_runs"] == runs["censored"].sum()
     assert row["runs"] == len(runs)  # censored runs are counted, not dropped
+    assert row["bound"] == "exact"
 
 
-def test_censored_slope_needs_two_uncensored_frequencies():
-    x = np.log([1.0, 2.0, 4.0])
-    assert np.isnan(censored_slope(x, np.log([10.0, 100.0, 100.0]), np.array([0, 1, 1], bool)))
-    assert np.isfinite(censored_slope(x, np.log([10.0, 40.0, 100.0]), np.array([0, 0, 1], bool)))
+def _runs(frequencies, lower, upper):
+    return pd.DataFrame(
+        {
+            "activation": "relu",
+            "optimizer": "sgd",
+            "frequency": frequencies,
+            "seed": np.arange(len(frequencies)) % 2,
+            "lower": np.asarray(lower, dtype=float),
+            "upper": np.asarray(upper, dtype=float),
+        }
+    )
+
+
+def test_censored_exponent_needs_two_measured_frequencies():
+    k, inf = [1, 2, 4], np.inf
+    one = learning_time_exponents(_runs(k, [10, 101, 101], [10, inf, inf]), replicates=100)
+    assert np.isnan(one.iloc[0]["exponent"]) and one.iloc[0]["bound"] == "lower"
+    two = learning_time_exponents(_runs(k, [10, 40, 101], [10, 40, inf]), replicates=100)
+    assert two.iloc[0]["exponent"] == pytest.approx(2.0, abs=1e-3)  # through 10 and 40
+    assert two.iloc[0]["bound"] == "exact" and two.iloc[0]["censored_runs"] == 1
 
 
 def test_bootstrap_interval_narrows_with_more_seeds():
-    few = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=3), replicates=200).iloc[0]
-    many = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=30), replicates=200).iloc[0]
+    few = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=3), replicates=100).iloc[0]
+    many = learning_time_exponents(_noisy_power_law(1.0, 1e9, seeds=30), replicates=100).iloc[0]
     assert many["upper"] - many["lower"] < few["upper"] - few["lower"]
 
 
@@ -174,15 +212,39 @@ def test_speedups_mark_censored_medians_as_bounds():
     rows = []
     for k, relu, relu_cut in [(1, 400, False), (8, 1000, True)]:
         for seed in range(3):
-            rows.append(("relu", k, seed, relu, relu_cut))
-            rows.append(("hat", k, seed, 100, False))
+            # censored at the cap of 1000 steps: lower = cap + 1, upper = inf
+            rows.append(("relu", k, seed, relu + relu_cut, np.inf if relu_cut else relu))
+            rows.append(("hat", k, seed, 100, 100))
     summary = pd.DataFrame(
-        rows, columns=["activation", "frequency", "seed", "iterations_to_tolerance", "censored"]
+        rows, columns=["activation", "frequency", "seed", "lower", "upper"]
     ).assign(optimizer="adam")
-    table = speedups(summary).set_index("frequency")
+    table = speedups(summary, replicates=100).set_index("frequency")
     assert table.loc[1, "speedup"] == pytest.approx(4.0)
     assert table.loc[1, "bound"] == "exact"
+    assert table.loc[1, ["lower", "upper"]].tolist() == pytest.approx([4.0, 4.0])
     assert table.loc[8, "bound"] == "lower"
+    assert table.loc[8, "speedup"] == pytest.approx(10.01)  # at least 1001 / 100
+    assert table.loc[8, "upper"] == np.inf
+    # frequency 0: the geometric mean over frequencies, a lower bound too
+    assert table.loc[0, "bound"] == "lower"
+    assert table.loc[0, "speedup"] == pytest.approx(np.sqrt(4.0 * 10.01))
+
+
+def test_speedup_bounds_carry_the_record_intervals_and_leave_out_diverged_runs():
+    rows = []
+    for seed in range(4):
+        rows.append(("relu", seed, 301.0, 400.0, False))  # between records 300 and 400
+        rows.append(("hat", seed, 91.0, 100.0, False))
+    for seed in range(4, 8):  # diverged: they would halve the hat median
+        rows.append(("hat", seed, 5.0, 5.0, True))
+    summary = pd.DataFrame(rows, columns=["activation", "seed", "lower", "upper", "diverged"])
+    table = speedups(summary.assign(optimizer="sgd", frequency=4), replicates=100)
+    row = table.set_index("frequency").loc[4]
+    assert row["bound"] == "exact"
+    assert row["lower"] == pytest.approx(3.01)  # 301 / 100
+    assert row["upper"] == pytest.approx(400 / 91)
+    assert row["lower"] <= row["speedup"] <= row["upper"]
+    assert row["slow_iterations"] == 400 and row["fast_iterations"] == 100
 
 
 def test_choose_learning_rate_skips_diverged_candidates():
@@ -211,34 +273,90 @@ def test_spectral_bias_ratio_from_learning_iterations():
     )
     learned = learning_iterations(spectrum, 0.1, ["activation", "seed", "frequency"])
     assert learned["censored"].sum() == 0
+    relu_high = learned[(learned["activation"] == "relu") & (learned["frequency"] == 8)]
+    assert (relu_high["lower"] == 701).all() and (relu_high["upper"] == 800).all()
+    low = learned[learned["frequency"] == 1]
+    assert (low["lower"] == 1).all() and (low["upper"] == 100).all()  # before the first record
     ratios = spectral_bias_ratios(learned, ["activation"]).set_index("activation")
     assert ratios.loc["relu", "ratio"] == pytest.approx(8.0)
     assert ratios.loc["hat", "ratio"] == pytest.approx(1.0)
+    # paired within runs, with the records' resolution: 701 / 100 to 800 / 1
+    paired = paired_ratios(learned, ["activation"], replicates=100).set_index("activation")
+    assert paired.loc["relu", ["lower", "upper"]].tolist() == pytest.approx([7.01, 800.0])
+    assert paired.loc["relu", "ratio"] == pytest.approx(np.sqrt(7.01 * 800.0))
+    assert paired.loc["hat", "lower"] < 1.0 < paired.loc["hat", "upper"]
+    assert (paired["bound"] == "exact").all() and (paired["seeds"] == 3).all()
     censored = learning_iterations(spectrum.assign(relative_error=1.0), 0.1, ["activation"])
     assert censored["censored"].all()
+    assert (censored["lower"] == 1001).all() and np.isinf(censored["upper"]).all()
+    assert (censored["iterations"] == 1000).all()
+
+
+def test_learning_iterations_of_a_magnitude_reaching_a_threshold():
+    spectrum = pd.DataFrame({"run": 0, "step": [0, 10, 20, 30], "magnitude": [0.0, 0.2, 0.6, 0.9]})
+    reached = learning_iterations(spectrum, 0.5, ["run"], value="magnitude", below=False)
+    assert reached.iloc[0][["lower", "upper", "iterations"]].tolist() == [11.0, 20.0, 20]
+    assert not reached.iloc[0]["censored"]
+    never = learning_iterations(spectrum, 0.95, ["run"], value="magnitude", below=False)
+    assert never.iloc[0]["censored"] and never.iloc[0]["upper"] == np.inf
+
+
+def _learned(setting, activation, times, seeds=3):
+    """Learning-time bounds of two frequencies per seed; the second is learned at ``times``."""
+    return pd.DataFrame(
+        [
+            (setting, activation, "adam", seed, frequency, lower, upper)
+            for seed in range(seeds)
+            for frequency, (lower, upper) in [(1, (1.0, 10.0)), (2, times)]
+        ],
+        columns=["setting", "activation", "optimizer", "seed", "frequency", "lower", "upper"],
+    )
+
+
+def test_time_to_all_and_alternatives_ratios():
+    learned = pd.concat(
+        [
+            _learned("1d-shallow", "hat", (100.0, 100.0)),
+            _learned("1d-fourier", "relu", (400.0, 400.0)),
+            _learned("1d-siren", "sine", (50.0, 50.0)),  # faster, but never fits
+        ],
+        ignore_index=True,
+    )
+    runs = time_to_all(learned, ["setting", "activation", "optimizer"])
+    assert len(runs) == 9
+    hat = runs[runs["setting"] == "1d-shallow"]
+    assert (hat["lower"] == 100).all() and (hat["upper"] == 100).all()  # the latest component
+    comparison = pd.DataFrame(
+        {
+            "setting": ["1d-shallow", "1d-fourier", "1d-siren"],
+            "activation": ["hat", "relu", "sine"],
+            "optimizer": "adam",
+            "final_error": [0.001, 0.002, 0.5],
+            "iterations": [100.0, 400.0, 50.0],
+        }
+    )
+    table = alternatives_ratios(learned, comparison, tolerance=0.01, replicates=100)
+    assert len(table) == 1  # no 2d methods
+    row = table.iloc[0]
+    assert (row["dimension"], row["hat"], row["alternative"]) == ("1d", "1d-shallow", "1d-fourier")
+    assert row["ratio"] == pytest.approx(0.25)
+    assert row["lower"] == pytest.approx(0.25) and row["upper"] == pytest.approx(0.25)
+    assert row["bound"] == "exact"
 
 
 def test_lower_bound_when_only_one_frequency_is_measured():
-    x = np.log([1.0, 1.0, 2.0, 2.0, 4.0, 4.0])
-    y = np.log([100.0, 200.0, 20000.0, 20000.0, 20000.0, 20000.0])
-    cut = np.array([False, False, True, True, True, True])
-    assert np.isnan(censored_slope(x, y, cut))
-    bound = censored_lower_bound(x, y, cut)
-    assert bound == pytest.approx(np.log(100) / np.log(2))  # from 200 at k = 1 to 20000 at k = 2
-    runs = pd.DataFrame(
-        {
-            "activation": "relu",
-            "optimizer": "sgd",
-            "frequency": [1, 1, 2, 2, 4, 4],
-            "seed": [0, 1] * 3,
-            "iterations_to_tolerance": np.exp(y).round(),
-            "censored": cut,
-        }
-    )
-    row = learning_time_exponents(runs, replicates=20).iloc[0]
-    assert np.isnan(row["exponent"]) and np.isnan(row["upper"])
-    assert row["lower"] == pytest.approx(bound)
-    assert np.isnan(censored_lower_bound(x, y, np.ones(6, bool)))  # nothing measured
+    k, inf = [1, 1, 2, 2, 4, 4], np.inf
+    lower = [100, 200, 20001, 20001, 20001, 20001]  # censored at the cap of 20000
+    upper = [100, 200, inf, inf, inf, inf]
+    row = learning_time_exponents(_runs(k, lower, upper), replicates=100).iloc[0]
+    assert np.isnan(row["exponent"]) and row["upper"] == inf
+    assert row["bound"] == "lower"
+    # from the slowest measured run (200 at k = 1) to the cap at k = 2
+    assert row["lower"] == pytest.approx(np.log(20001 / 200) / np.log(2))
+    assert row["censored_runs"] == 4 and row["runs"] == 6
+    nothing = learning_time_exponents(_runs(k, [20001] * 6, [inf] * 6), replicates=100).iloc[0]
+    assert np.isnan(nothing["exponent"]) and np.isnan(nothing["lower"])  # nothing measured
+    assert nothing["bound"] == "lower"
 
 
 def _search(rates, chosen, **keys):

@@ -1,217 +1,640 @@
-import numpy as np
+"""The claims: every branch of every test (holds, does not hold, undetermined), synthetic data."""
+
+import math
+
 import pandas as pd
 import pytest
+import yaml
 
 from hatlib.claims import (
+    CLAIM_COLUMNS,
+    SETTINGS,
+    ClaimTests,
     accuracy_claim,
     alternative_claims,
     claims_table,
     classic_claims,
+    comparison,
+    component_claims,
+    digits_claims,
     exponent_claims,
     pde_claims,
-    ratio_claims,
     speedup_claims,
-    theory_claims,
 )
+from hatlib.statistics import Estimate
+
+INF = math.inf
 
 
-def _exponents(relu_lower, hat_upper, default_lower):
-    rows = [
-        ("fem_grid", "relu", relu_lower - 0.2, relu_lower, relu_lower + 0.4),
-        ("fem_grid", "hat", hat_upper - 0.2, hat_upper - 0.4, hat_upper),
-        ("torch_default", "hat", default_lower + 0.2, default_lower, default_lower + 0.4),
-    ]
+@pytest.fixture(scope="module")
+def tests(repository) -> ClaimTests:
+    config = yaml.safe_load((repository / "config/config.yaml").read_text())
+    return ClaimTests.from_config(config["claims"])
+
+
+def _table(verdicts) -> pd.DataFrame:
+    return claims_table(verdicts).set_index("claim")
+
+
+def _verdicts(verdicts) -> dict[str, str]:
+    return _table(verdicts)["verdict"].to_dict()
+
+
+def _reasons(verdicts) -> dict[str, str]:
+    return _table(verdicts)["reason"].to_dict()
+
+
+def _interval_rows(rows, keys):
+    """Rows ``(*keys, lower, upper)`` with the midpoint as the exponent."""
     return pd.DataFrame(
         [
-            {"initialisation": i, "activation": a, "optimizer": "sgd", "exponent": e}
-            | {"lower": lo, "upper": up}
-            for i, a, e, lo, up in rows
+            dict(zip(keys, row[:-2], strict=True))
+            | {"exponent": (row[-2] + row[-1]) / 2 if math.isfinite(row[-1]) else math.nan}
+            | {"lower": row[-2], "upper": row[-1]}
+            | {"bound": "exact" if math.isfinite(row[-1]) else "lower"}
+            for row in rows
         ]
     )
 
 
-def _verdicts(verdicts):
-    return claims_table(verdicts).set_index("claim")["verdict"].to_dict()
+def _exponents(relu, hat, default=None, optimizer="sgd", extra=()):
+    """A learning-time exponent table: ``(lower, upper)`` per row, ``None`` leaves it out."""
+    rows = [
+        ("fem_grid", "relu", optimizer, *relu) if relu else None,
+        ("fem_grid", "hat", optimizer, *hat) if hat else None,
+        ("torch_default", "hat", optimizer, *default) if default else None,
+        *extra,
+    ]
+    keys = ["initialisation", "activation", "optimizer"]
+    return _interval_rows([r for r in rows if r], keys)
 
 
-def test_exponent_claims_hold_for_a_biased_relu_and_a_flat_hat():
-    verdicts = _verdicts(exponent_claims(_exponents(1.5, 0.2, 1.0), "fem_grid", "torch_default"))
-    assert verdicts == {
+# --- the configuration and the tests themselves ---------------------------------------------
+
+
+def test_claim_tests_read_the_configuration(tests, repository):
+    section = yaml.safe_load((repository / "config/config.yaml").read_text())["claims"]
+    for key, value in section.items():
+        assert getattr(tests, key) == value
+    assert tests.bias_exponent == 1.0 and tests.flat_exponent == 0.3
+    assert tests.speedup == 2.0 and tests.bias_ratio == 4.0 and tests.flat_ratio == 2.0
+    with pytest.raises(TypeError):
+        ClaimTests.from_config({**section, "no_such_threshold": 1.0})
+
+
+def test_a_gap_between_the_thresholds_passes_neither_test(tests):
+    # [0.4, 0.8]: above the flat band [-0.3, 0.3], below the bias threshold 1
+    assert tests.flat(0.4, 0.8).verdict == "does not hold"
+    assert tests.bias(0.4, 0.8).verdict == "does not hold"
+
+
+def test_a_reversed_bias_is_no_absence_of_bias(tests):
+    outcome = tests.flat(-0.9, -0.5)
+    assert outcome.verdict == "does not hold" and "below" in outcome.reason
+
+
+# --- single sines ----------------------------------------------------------------------------
+
+
+def test_exponent_claims_hold_for_a_biased_relu_and_a_flat_hat(tests):
+    table = _exponents(relu=(1.3, 1.8), hat=(-0.2, 0.2), default=(1.2, 1.6))
+    verdicts = exponent_claims(table, tests, "fem_grid", "torch_default")
+    assert _verdicts(verdicts) == {
         "relu-bias-sgd": "holds",
         "hat-flat-sgd": "holds",
         "hat-default-init-sgd": "holds",
     }
+    rows = _table(verdicts)
+    assert rows.loc["hat-flat-sgd", "reference"] == "ReLU, same set-up"
+    assert rows.loc["hat-flat-sgd", ["reference_lower", "reference_upper"]].tolist() == [1.3, 1.8]
+    assert rows.loc["hat-default-init-sgd", "reference"] == "Hat, FEM initialisation"
+    assert rows.loc["hat-default-init-sgd", "reference_upper"] == 0.2
+    assert set(rows["reason"]) == {""}
 
 
-def test_exponent_claims_fail_when_the_data_disagree():
-    verdicts = _verdicts(exponent_claims(_exponents(0.1, 1.2, 0.5), "fem_grid", "torch_default"))
-    assert verdicts == {
+def test_exponent_claims_do_not_hold_when_the_data_disagree(tests):
+    table = _exponents(relu=(0.1, 0.5), hat=(0.8, 1.2), default=(-0.2, 0.2))
+    verdicts = exponent_claims(table, tests, "fem_grid", "torch_default")
+    assert _verdicts(verdicts) == {
         "relu-bias-sgd": "does not hold",
         "hat-flat-sgd": "does not hold",
         "hat-default-init-sgd": "does not hold",
     }
+    assert "below 1" in _reasons(verdicts)["relu-bias-sgd"]
+    assert "above [-0.3, 0.3]" in _reasons(verdicts)["hat-flat-sgd"]
 
 
-def test_missing_statistic_is_undetermined_not_a_verdict():
-    exponents = _exponents(1.5, 0.2, 1.0)
-    exponents.loc[exponents["activation"] == "relu", "lower"] = np.nan
-    assert _verdicts(exponent_claims(exponents, "fem_grid", None))["relu-bias-sgd"] == (
-        "undetermined"
+def test_a_flat_hat_without_a_clear_relu_bias_is_undetermined(tests):
+    # ReLU's interval contains the bias threshold: no comparison to win
+    verdicts = exponent_claims(
+        _exponents(relu=(0.8, 1.5), hat=(-0.2, 0.2)), tests, "fem_grid", None
     )
+    assert _verdicts(verdicts) == {"relu-bias-sgd": "undetermined", "hat-flat-sgd": "undetermined"}
+    reasons = _reasons(verdicts)
+    assert "contains 1" in reasons["relu-bias-sgd"]
+    assert reasons["hat-flat-sgd"].startswith("ReLU shows no clear bias")
+    assert "contains 1" in reasons["hat-flat-sgd"]
 
 
-@pytest.mark.parametrize(("hat", "expected"), [(10, "holds"), (800, "does not hold")])
-def test_speedup_claim_both_branches(hat, expected):
-    speedups = pd.DataFrame(
-        {
-            "optimizer": "adam",
-            "frequency": [1, 2, 4],
-            "speedup": [1000 / hat] * 3,
-            "bound": ["exact", "exact", "lower"],
-        }
+def test_a_hat_interval_straddling_the_band_is_undetermined(tests):
+    verdicts = exponent_claims(_exponents(relu=(1.3, 1.8), hat=(0.1, 0.5)), tests, "fem_grid", None)
+    assert _verdicts(verdicts)["hat-flat-sgd"] == "undetermined"
+    assert "not inside [-0.3, 0.3]" in _reasons(verdicts)["hat-flat-sgd"]
+
+
+def test_a_reversed_bias_does_not_pass_no_bias(tests):
+    verdicts = exponent_claims(
+        _exponents(relu=(1.3, 1.8), hat=(-0.9, -0.5)), tests, "fem_grid", None
     )
-    assert _verdicts(speedup_claims(speedups)) == {"hat-faster-adam": expected}
+    assert _verdicts(verdicts)["hat-flat-sgd"] == "does not hold"
+    assert "below [-0.3, 0.3]" in _reasons(verdicts)["hat-flat-sgd"]
 
 
-@pytest.mark.parametrize(("ratio", "bound", "expected"), [
-    (1.2, "exact", "holds"), (5.0, "exact", "does not hold"), (np.nan, "none", "undetermined"),
-])  # fmt: skip
-def test_ratio_claims_both_branches(ratio, bound, expected):
-    ratios = pd.DataFrame(
-        {
-            "setting": "1d-shallow",
-            "activation": ["hat", "hat", "relu"],
-            "optimizer": ["sgd", "adam", "sgd"],
-            "ratio": [1.0, ratio, 50.0],
-            "bound": ["exact", bound, "lower"],
-        }
-    )
-    verdicts = _verdicts(ratio_claims(ratios, {"1d-shallow": "1-D"}))
-    assert verdicts == {"hat-flat-1d-shallow": expected}
-
-
-def test_theory_and_accuracy_claims_both_branches():
-    decay = pd.DataFrame({"basis": ["relu"], "num_elements": [512], "exponent": [-4.01]})
-    condition = pd.DataFrame(
-        {"basis": ["hat", "hat"], "mesh_ratio": [1, 1], "condition_number": [3.98, 3.9999]}
-    )
-    steps = pd.DataFrame({"relative_difference": [0.0, 0.05, np.nan]})
-    verdicts = _verdicts(theory_claims(decay, condition, steps))
-    assert set(verdicts.values()) == {"holds"}
-    verdicts = _verdicts(
-        theory_claims(
-            decay.assign(exponent=-2.0),
-            condition.assign(condition_number=[3.0, 40.0]),
-            steps.assign(relative_difference=[0.5, 0.0, np.nan]),
-        )
-    )
-    assert set(verdicts.values()) == {"does not hold"}
-    accuracy = pd.DataFrame(
-        {"activation": ["hat", "hat", "relu", "relu"], "test_accuracy": [0.9, 0.95, 0.9, 0.9]}
-    )
-    assert _verdicts(accuracy_claim(accuracy)) == {"hat-accuracy-digits": "holds"}
-    worse = accuracy.assign(test_accuracy=[0.8, 0.8, 0.9, 0.9])
-    assert _verdicts(accuracy_claim(worse)) == {"hat-accuracy-digits": "does not hold"}
-
-
-def test_bspline_exponents_give_their_own_verdicts():
-    table = pd.concat(
-        [
-            _exponents(1.5, 0.2, 1.0),
-            pd.DataFrame(
-                [
-                    {"initialisation": "fem_grid", "activation": "bspline2", "optimizer": "sgd"}
-                    | {"exponent": 0.1, "lower": 0.0, "upper": 0.2},
-                    {"initialisation": "fem_grid", "activation": "bspline3", "optimizer": "sgd"}
-                    | {"exponent": 1.0, "lower": 0.8, "upper": 1.2},
-                ]
-            ),
-        ]
-    )
-    verdicts = _verdicts(exponent_claims(table, "fem_grid", None))
-    assert verdicts["bspline2-flat-sgd"] == "holds"
-    assert verdicts["bspline3-flat-sgd"] == "does not hold"
-
-
-def _comparison(hat, fourier, siren, siren_error=0.01):
-    rows = [("1d-shallow", "hat", hat, 0.01), ("1d-deep", "hat", 10 * hat, 0.01)]
-    rows += [("1d-fourier", "relu", fourier, 0.01), ("1d-siren", "sine", siren, siren_error)]
-    rows += [("1d-shallow", "relu", 1.0, 0.01)]
-    return pd.DataFrame(
-        [
-            {"setting": s, "activation": a, "optimizer": "adam", "iterations": i}
-            | {"final_error": e, "censored": False}
-            for s, a, i, e in rows
-        ]
-    )
-
-
-@pytest.mark.parametrize(("hat", "verdict"), [(100, "holds"), (400, "does not hold")])
-def test_hat_against_the_alternatives(hat, verdict):
-    # the ReLU row (1 iteration) is no alternative: only Fourier features and SIREN count
-    claims = alternative_claims(_comparison(hat, fourier=300, siren=200), 0.1)
-    assert _verdicts(claims) == {"hat-vs-alternatives-1d": verdict}
-    assert claims[0].value == pytest.approx(hat / 200)
-
-
-def test_an_alternative_that_loses_its_fit_does_not_count():
-    # SIREN learns every frequency first but ends at a relative error of 1
-    claims = alternative_claims(_comparison(250, fourier=300, siren=50, siren_error=1.0), 0.1)
-    assert claims[0].value == pytest.approx(250 / 300) and claims[0].holds
-
-
-def test_classic_claims_at_the_chosen_threshold():
-    rows = [
-        ("equal", "relu", "torch_default", 0.9, 12.0, "lower"),
-        ("equal", "hat", "fem_deep", 0.9, 1.0, "exact"),
-        ("equal", "relu", "torch_default", 0.5, 1.5, "exact"),
-        ("steep", "relu", "torch_default", 0.9, 1.2, "exact"),
-        ("steep", "hat", "fem_deep", 0.9, float("nan"), "none"),
-    ]
-    ratios = pd.DataFrame(
-        rows, columns=["case", "activation", "initialisation", "threshold", "ratio", "bound"]
-    )
-    assert _verdicts(classic_claims(ratios, 0.9)) == {
-        "classic-relu-bias-equal": "holds",
-        "classic-hat-flat-equal": "holds",
-        "classic-relu-bias-steep": "does not hold",
-        "classic-hat-flat-steep": "undetermined",
+def test_a_gap_interval_passes_neither_bias_nor_no_bias(tests):
+    verdicts = exponent_claims(_exponents(relu=(0.4, 0.8), hat=(0.4, 0.8)), tests, "fem_grid", None)
+    assert _verdicts(verdicts) == {
+        "relu-bias-sgd": "does not hold",
+        "hat-flat-sgd": "does not hold",
     }
 
 
-def test_pde_claims():
+def test_a_flat_hat_without_a_relu_row_is_undetermined(tests):
+    verdicts = exponent_claims(_exponents(relu=None, hat=(-0.2, 0.2)), tests, "fem_grid", None)
+    assert _verdicts(verdicts) == {"relu-bias-sgd": "undetermined", "hat-flat-sgd": "undetermined"}
+    reasons = _reasons(verdicts)
+    assert reasons["relu-bias-sgd"] == "the data give no interval"
+    assert reasons["hat-flat-sgd"].startswith("ReLU shows no clear bias")
+    assert "no interval" in reasons["hat-flat-sgd"]
+    assert math.isnan(_table(verdicts).loc["hat-flat-sgd", "reference_lower"])
+
+
+def test_a_censored_relu_exponent_is_a_lower_bound_that_can_pass(tests):
+    # censoring leaves the exponent unbounded above: value NaN, a lower bound above 1
+    verdicts = exponent_claims(
+        _exponents(relu=(1.4, INF), hat=(-0.1, 0.1)), tests, "fem_grid", None
+    )
+    assert _verdicts(verdicts) == {"relu-bias-sgd": "holds", "hat-flat-sgd": "holds"}
+    row = _table(verdicts).loc["relu-bias-sgd"]
+    assert row["bound"] == "lower" and math.isnan(row["value"]) and row["upper"] == INF
+
+
+def test_a_missing_relu_interval_is_undetermined(tests):
+    table = _exponents(relu=(1.3, 1.8), hat=(-0.2, 0.2))
+    table.loc[table["activation"] == "relu", "lower"] = math.nan
+    verdicts = exponent_claims(table, tests, "fem_grid", None)
+    assert _verdicts(verdicts) == {"relu-bias-sgd": "undetermined", "hat-flat-sgd": "undetermined"}
+
+
+def test_the_ablation_needs_its_rows_and_its_name(tests):
+    table = _exponents(relu=(1.3, 1.8), hat=(-0.2, 0.2), default=(0.8, 1.5))
+    assert "hat-default-init-sgd" not in _verdicts(exponent_claims(table, tests, "fem_grid", None))
+    assert "hat-default-init-sgd" not in _verdicts(
+        exponent_claims(table, tests, "fem_grid", "orthogonal")
+    )
+    verdicts = exponent_claims(table, tests, "fem_grid", "torch_default")
+    assert _verdicts(verdicts)["hat-default-init-sgd"] == "undetermined"
+
+
+def test_claims_per_optimizer_and_bsplines(tests):
+    extra = [
+        ("fem_grid", "bspline2", "sgd", -0.1, 0.2),
+        ("fem_grid", "bspline3", "sgd", 0.8, 1.2),
+    ]
+    table = pd.concat(
+        [
+            _exponents(relu=(1.3, 1.8), hat=(-0.2, 0.2), extra=extra),
+            _exponents(relu=(1.1, 1.4), hat=(0.5, 0.9), optimizer="adam"),
+        ]
+    )
+    verdicts = exponent_claims(table, tests, "fem_grid", None)
+    assert _verdicts(verdicts) == {
+        "relu-bias-sgd": "holds",
+        "hat-flat-sgd": "holds",
+        "bspline2-flat-sgd": "holds",
+        "bspline3-flat-sgd": "does not hold",
+        "relu-bias-adam": "holds",
+        "hat-flat-adam": "does not hold",
+    }
+    statements = _table(verdicts)["statement"]
+    assert "(gradient descent)" in statements["hat-flat-sgd"]
+    assert "(Adam)" in statements["hat-flat-adam"]
+    assert "B-spline p=2" in statements["bspline2-flat-sgd"]
+
+
+def test_comparison_is_decided_by_hat_first(tests):
+    flat, reversed_, wide = (
+        Estimate(0.0, lo, up) for lo, up in [(-0.1, 0.1), (-0.9, -0.5), (-1, 1)]
+    )
+    biased, unclear = Estimate(1.5, 1.2, 1.8), Estimate(1.0, 0.5, 1.5)
+    cases = {
+        (flat, biased): "holds",
+        (flat, unclear): "undetermined",
+        (reversed_, biased): "does not hold",
+        (reversed_, unclear): "does not hold",  # Hat fails whatever ReLU does
+        (wide, biased): "undetermined",
+    }
+    for (hat, relu), expected in cases.items():
+        verdict = comparison(tests, "c", "s", "t", hat, relu)
+        assert verdict.outcome.verdict == expected, (hat, relu)
+        assert verdict.reference_estimate == relu and verdict.estimate == hat
+
+
+# --- speed-ups -------------------------------------------------------------------------------
+
+
+def _speedups(lower, upper, optimizer="sgd"):
+    bound = "lower" if upper == INF else "exact"
+    rows = [  # only the frequency 0 row (all frequencies) decides
+        (optimizer, 1, 100.0, 50.0, 200.0, "exact"),
+        (optimizer, 0, lower if upper == INF else math.sqrt(lower * upper), lower, upper, bound),
+    ]
+    return pd.DataFrame(
+        rows, columns=["optimizer", "frequency", "speedup", "lower", "upper", "bound"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "expected", "reason"),
+    [
+        (2.5, 8.0, "holds", ""),
+        (2.0, 3.0, "holds", ""),  # "at least 2": the end itself passes
+        (2.5, INF, "holds", ""),  # a censored ReLU: only a lower bound, which suffices
+        (1.5, INF, "undetermined", "contains 2"),
+        (1.5, 3.0, "undetermined", "contains 2"),
+        (0.5, 1.5, "does not hold", "below 2"),
+        (math.nan, math.nan, "undetermined", "no interval"),
+    ],
+)
+def test_speedup_claims(tests, lower, upper, expected, reason):
+    verdicts = speedup_claims(_speedups(lower, upper), tests)
+    assert _verdicts(verdicts) == {"hat-faster-sgd": expected}
+    assert reason in _reasons(verdicts)["hat-faster-sgd"]
+    row = _table(verdicts).loc["hat-faster-sgd"]
+    assert row["threshold"] == "lower end at least 2"
+    assert (row["lower"], row["upper"]) == (lower, upper) or math.isnan(lower)
+
+
+def test_speedup_claims_per_optimizer_and_problem(tests):
+    table = pd.concat([_speedups(3.0, 5.0), _speedups(1.0, 1.5, optimizer="adam")])
+    assert _verdicts(speedup_claims(table, tests)) == {
+        "hat-faster-sgd": "holds",
+        "hat-faster-adam": "does not hold",
+    }
+    verdicts = speedup_claims(table, tests, problem="pde")
+    assert _verdicts(verdicts) == {
+        "pde-hat-faster-sgd": "holds",
+        "pde-hat-faster-adam": "does not hold",
+    }
+    assert "Poisson" in _table(verdicts).loc["pde-hat-faster-sgd", "statement"]
+
+
+def test_speedup_with_both_times_censored_is_undetermined(tests):
+    # ratio_interval's "none": no value, interval [0, inf]
+    table = _speedups(0.0, INF).assign(bound="none", speedup=math.nan)
+    verdicts = speedup_claims(table, tests)
+    assert _verdicts(verdicts) == {"hat-faster-sgd": "undetermined"}
+
+
+# --- multi-frequency components --------------------------------------------------------------
+
+
+def _components(cells):
+    """``cells``: ``(setting, activation, optimizer, lower, upper)``."""
+    return _interval_rows(cells, ["setting", "activation", "optimizer"])
+
+
+def test_component_claims_every_branch(tests):
+    table = _components(
+        [
+            ("1d-shallow", "hat", "sgd", -0.1, 0.2),
+            ("1d-shallow", "relu", "sgd", 1.5, 2.5),
+            ("1d-deep", "hat", "sgd", 0.5, 0.9),
+            ("1d-deep", "relu", "sgd", 1.5, 2.5),
+            ("2d-shallow", "hat", "adam", -0.2, 0.2),
+            ("2d-shallow", "relu", "adam", 0.7, 1.4),
+            ("2d-deep", "relu", "sgd", 1.5, 2.5),  # no Hat row: no claim
+        ]
+    )
+    verdicts = component_claims(table, tests, SETTINGS)
+    assert _verdicts(verdicts) == {
+        "hat-flat-1d-shallow-sgd": "holds",
+        "hat-flat-1d-deep-sgd": "does not hold",
+        "hat-flat-2d-shallow-adam": "undetermined",
+    }
+    assert _reasons(verdicts)["hat-flat-2d-shallow-adam"].startswith("ReLU shows no clear bias")
+    rows = _table(verdicts)
+    assert rows.loc["hat-flat-1d-shallow-sgd", "reference_lower"] == 1.5
+    assert SETTINGS["1d-shallow"] in rows.loc["hat-flat-1d-shallow-sgd", "statement"]
+
+
+def test_component_claims_hat_without_relu_and_unknown_settings(tests):
+    table = _components(
+        [("1d-shallow", "hat", "sgd", -0.1, 0.2), ("3d-shallow", "hat", "sgd", -0.1, 0.2)]
+    )
+    verdicts = component_claims(table, tests, SETTINGS)
+    assert _verdicts(verdicts) == {"hat-flat-1d-shallow-sgd": "undetermined"}
+
+
+# --- digits ----------------------------------------------------------------------------------
+
+
+def _ratios(hat, relu, optimizer="sgd"):
+    rows = [("hat", optimizer, *hat)] + ([("relu", optimizer, *relu)] if relu else [])
+    return pd.DataFrame(
+        [
+            {"activation": a, "optimizer": o, "ratio": math.sqrt(lo * up)}
+            | {"lower": lo, "upper": up, "bound": "exact"}
+            for a, o, lo, up in rows
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("hat", "relu", "expected", "reason"),
+    [
+        ((0.7, 1.4), (5.0, 20.0), "holds", ""),
+        ((3.0, 6.0), (5.0, 20.0), "does not hold", "above [0.5, 2]"),
+        ((0.1, 0.3), (5.0, 20.0), "does not hold", "below [0.5, 2]"),  # high part first
+        ((1.5, 3.0), (5.0, 20.0), "undetermined", "not inside [0.5, 2]"),
+        ((0.8, 1.5), (2.0, 10.0), "undetermined", "ReLU shows no clear bias"),
+        ((0.8, 1.5), None, "undetermined", "ReLU shows no clear bias"),
+    ],
+)
+def test_digits_claims(tests, hat, relu, expected, reason):
+    verdicts = digits_claims(_ratios(hat, relu), tests)
+    assert _verdicts(verdicts) == {"hat-flat-digits-sgd": expected}
+    assert reason in _reasons(verdicts)["hat-flat-digits-sgd"]
+    assert "[1/2, 2]" in _table(verdicts).loc["hat-flat-digits-sgd", "threshold"]
+
+
+def test_digits_claims_need_a_hat_row(tests):
+    table = _ratios((0.7, 1.4), (5.0, 20.0))
+    assert digits_claims(table[table["activation"] == "relu"], tests) == []
+
+
+# --- accuracy --------------------------------------------------------------------------------
+
+
+def _accuracy(hat, relu, samples):
+    return pd.DataFrame(
+        [
+            {"activation": a, "optimizer": o, "seed": s, "test_accuracy": acc}
+            | {"test_samples": samples}
+            for a, acc in (("hat", hat), ("relu", relu))
+            for o in ("sgd", "adam")
+            for s in range(2)
+        ]
+    )
+
+
+def test_accuracy_on_few_test_images_is_undetermined():
+    # 107 test images: 0.99 against 1.0 cannot be told apart
+    verdicts = accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95)
+    assert _verdicts(verdicts) == {"hat-accuracy-digits": "undetermined"}
+    row = _table(verdicts).loc["hat-accuracy-digits"]
+    assert row["value"] == pytest.approx(-0.01)
+    assert row["lower"] < 0 < row["upper"]
+    assert "contains 0" in row["reason"]
+    assert "107 test images" in row["statistic"]
+
+
+def test_accuracy_newcombe_interval_against_a_hand_computation():
+    verdicts = accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95)
+    z, n = 1.959963984540054, 107
+
+    def wilson(p):
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+        return centre - half, centre + half
+
+    (l1, u1), (l2, u2) = wilson(0.99), wilson(1.0)
+    row = _table(verdicts).loc["hat-accuracy-digits"]
+    assert u2 == pytest.approx(1.0)
+    assert row["lower"] == pytest.approx(-0.01 - math.hypot(0.99 - l1, u2 - 1.0))
+    assert row["upper"] == pytest.approx(-0.01 + math.hypot(u1 - 0.99, 1.0 - l2))
+
+
+@pytest.mark.parametrize(
+    ("hat", "relu", "expected"), [(0.99, 0.95, "holds"), (0.90, 0.99, "does not hold")]
+)
+def test_accuracy_decided_on_many_test_images(hat, relu, expected):
+    assert _verdicts(accuracy_claim(_accuracy(hat, relu, 10_000), 0.95)) == {
+        "hat-accuracy-digits": expected
+    }
+
+
+def test_accuracy_needs_both_activations():
+    table = _accuracy(0.99, 0.95, 107)
+    assert accuracy_claim(table[table["activation"] == "hat"], 0.95) == []
+
+
+# --- Fourier features and SIREN --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "expected", "reason"),
+    [
+        (0.5, 1.2, "holds", ""),
+        (0.5, 1.25, "holds", ""),  # "at most 1.25": the end itself passes
+        (1.3, 2.0, "does not hold", "above 1.25"),
+        (0.9, 1.6, "undetermined", "contains 1.25"),
+        (math.nan, math.nan, "undetermined", "no interval"),
+    ],
+)
+def test_alternative_claims(tests, lower, upper, expected, reason):
+    table = pd.DataFrame(
+        [
+            {"dimension": "1d", "hat": "1d-shallow", "alternative": "1d-siren"}
+            | {"ratio": (lower + upper) / 2, "lower": lower, "upper": upper, "bound": "exact"},
+            {"dimension": "2d", "hat": "2d-deep", "alternative": "2d-fourier"}
+            | {"ratio": 0.5, "lower": 0.4, "upper": 0.6, "bound": "exact"},
+        ]
+    )
+    verdicts = alternative_claims(table, tests)
+    assert _verdicts(verdicts) == {
+        "hat-vs-alternatives-1d": expected,
+        "hat-vs-alternatives-2d": "holds",
+    }
+    assert reason in _reasons(verdicts)["hat-vs-alternatives-1d"]
+    rows = _table(verdicts)
+    assert "1-D" in rows.loc["hat-vs-alternatives-1d", "statement"]
+    assert "1d-shallow over 1d-siren" in rows.loc["hat-vs-alternatives-1d", "statistic"]
+
+
+# --- the classic protocol --------------------------------------------------------------------
+
+
+def _classic(relu_default, hat, relu_fem, case="equal"):
+    rows = [
+        (case, "relu", "torch_default", 0.9, *relu_default),
+        (case, "hat", "fem_deep", 0.9, *hat),
+        (case, "relu", "fem_deep", 0.9, *relu_fem) if relu_fem else None,
+        # another threshold: ignored
+        (case, "hat", "fem_deep", 0.5, 3.0, 4.0),
+        (case, "relu", "torch_default", 0.5, -1.0, 0.0),
+    ]
+    keys = ["case", "activation", "initialisation", "threshold"]
+    return _interval_rows([r for r in rows if r], keys)
+
+
+def test_classic_claims_hold(tests):
+    verdicts = classic_claims(_classic((1.5, 2.5), (-0.2, 0.2), (1.2, 2.0)), tests, 0.9)
+    assert _verdicts(verdicts) == {
+        "classic-relu-bias-equal": "holds",
+        "classic-hat-flat-equal": "holds",
+    }
+    row = _table(verdicts).loc["classic-hat-flat-equal"]
+    # the reference is ReLU with the same (FEM-like) initialisation, not PyTorch's
+    assert (row["reference_lower"], row["reference_upper"]) == (1.2, 2.0)
+
+
+def test_classic_hat_verdict_ignores_the_torch_default_relu(tests):
+    for hat, relu_fem, expected in [
+        ((-0.2, 0.2), (1.2, 2.0), "holds"),
+        ((-0.2, 0.2), (0.5, 1.5), "undetermined"),
+        ((0.5, 1.0), (1.2, 2.0), "does not hold"),
+        ((0.1, 0.5), (1.2, 2.0), "undetermined"),
+    ]:
+        found = set()
+        for relu_default in [(1.5, 2.5), (0.5, 1.5), (-0.5, 0.2), (math.nan, math.nan)]:
+            verdicts = _verdicts(classic_claims(_classic(relu_default, hat, relu_fem), tests, 0.9))
+            found.add(verdicts["classic-hat-flat-equal"])
+        assert found == {expected}, (hat, relu_fem)
+
+
+def test_classic_relu_bias_uses_the_torch_default_row(tests):
+    for relu_default, expected in [
+        ((1.5, 2.5), "holds"),
+        ((0.5, 1.5), "undetermined"),
+        ((-0.5, 0.2), "does not hold"),
+    ]:
+        verdicts = classic_claims(_classic(relu_default, (-0.2, 0.2), (1.2, 2.0)), tests, 0.9)
+        assert _verdicts(verdicts)["classic-relu-bias-equal"] == expected
+
+
+def test_classic_hat_without_a_fem_relu_is_undetermined(tests):
+    verdicts = classic_claims(_classic((1.5, 2.5), (-0.2, 0.2), None), tests, 0.9)
+    assert _verdicts(verdicts)["classic-hat-flat-equal"] == "undetermined"
+    assert _reasons(verdicts)["classic-hat-flat-equal"].startswith("ReLU shows no clear bias")
+
+
+def test_classic_claims_per_case_at_the_chosen_threshold(tests):
+    table = pd.concat(
+        [
+            _classic((1.5, 2.5), (-0.2, 0.2), (1.2, 2.0)),
+            _classic((1.1, 1.3), (0.4, 0.8), (1.2, 2.0), case="steep"),
+        ]
+    )
+    assert _verdicts(classic_claims(table, tests, 0.9)) == {
+        "classic-relu-bias-equal": "holds",
+        "classic-hat-flat-equal": "holds",
+        "classic-relu-bias-steep": "holds",
+        "classic-hat-flat-steep": "does not hold",
+    }
+    # at the other threshold the rows give other verdicts
+    assert _verdicts(classic_claims(table, tests, 0.5)) == {
+        "classic-relu-bias-equal": "does not hold",
+        "classic-hat-flat-equal": "does not hold",
+        "classic-relu-bias-steep": "does not hold",
+        "classic-hat-flat-steep": "does not hold",
+    }
+
+
+# --- the Poisson problem ---------------------------------------------------------------------
+
+
+def _pde(fem_ratios, speedup=(3.0, 6.0), hat=(-0.2, 0.2), relu=(1.2, 2.0)):
+    speedups = _speedups(*speedup)
+    exponents = _interval_rows(
+        [("hat", "sgd", *hat), ("relu", "sgd", *relu)], ["activation", "optimizer"]
+    )
     summary = pd.DataFrame(
         [
-            ("relu", "sgd", 5000, True, 0.3),
-            ("hat", "sgd", 500, False, 0.05),
-            ("relu", "adam", 300, False, 0.02),
-            ("hat", "adam", 200, False, 0.05),
-        ],
-        columns=["activation", "optimizer", "iterations", "censored", "final_h1_error"],
-    ).assign(fem_h1_error=0.02)
-    ratios = pd.DataFrame(
-        [("hat", "sgd", 1.5, "exact"), ("hat", "adam", 3.0, "exact")],
-        columns=["activation", "optimizer", "ratio", "bound"],
+            {"activation": a, "optimizer": o, "fem_ratio": v}
+            | {"fem_ratio_lower": lo, "fem_ratio_upper": up}
+            for a, o, v, lo, up in fem_ratios
+        ]
     )
-    conditioning = pd.DataFrame(
-        {
-            "activation": ["hat"] * 3 + ["relu"] * 3,
-            "width": [16, 32, 64] * 2,
-            "condition_number": [100.0, 400.0, 1600.0, 1e3, 1.6e4, 2.56e5],
-        }
-    )
-    verdicts = pde_claims(summary, ratios, conditioning)
-    values = {v.claim: v.value for v in verdicts}
-    assert values["pde-hat-stiffness"] == pytest.approx(0.0, abs=1e-9)  # exactly width^2
-    assert values["pde-hat-better-conditioned"] == pytest.approx(10.0)
-    steep = conditioning.assign(condition_number=conditioning["condition_number"] ** 1.5)
-    assert _verdicts(pde_claims(summary, ratios, steep))["pde-hat-stiffness"] == "does not hold"
-    verdicts = pde_claims(summary, ratios)
+    return speedups, exponents, summary
+
+
+@pytest.mark.parametrize(
+    ("hat_ratios", "expected"),
+    [
+        ([("sgd", 1.2, 1.0, 1.5), ("adam", 5.0, 4.0, 6.0)], "holds"),  # the best optimizer
+        ([("sgd", 3.0, 2.5, 3.5), ("adam", 5.0, 4.0, 6.0)], "does not hold"),
+        ([("sgd", 1.8, 1.5, 2.5)], "undetermined"),
+    ],
+)
+def test_pde_claims(tests, hat_ratios, expected):
+    fem = [("hat", *r) for r in hat_ratios] + [("relu", "sgd", 0.5, 0.4, 0.6)]
+    verdicts = pde_claims(*_pde(fem), tests)
     assert _verdicts(verdicts) == {
         "pde-hat-faster-sgd": "holds",
         "pde-hat-flat-sgd": "holds",
-        "pde-hat-faster-adam": "does not hold",
-        "pde-hat-flat-adam": "does not hold",
-        "pde-hat-fem-accuracy": "does not hold",
+        "pde-hat-fem-accuracy": expected,
     }
-    assert {v.claim: v.value for v in verdicts}["pde-hat-fem-accuracy"] == pytest.approx(2.5)
+    rows = _table(verdicts)
+    assert rows.loc["pde-hat-fem-accuracy", "threshold"] == "upper end at most 2"
+    # the ReLU row (better than FEM here) is not a candidate for the Hat claim
+    assert rows.loc["pde-hat-fem-accuracy", "value"] == min(r[1] for r in hat_ratios)
+    assert rows.loc["pde-hat-flat-sgd", "reference_lower"] == 1.2
+
+
+def test_pde_claims_other_branches(tests):
+    fem = [("hat", "sgd", 1.2, 1.0, 1.5)]
+    verdicts = pde_claims(*_pde(fem, speedup=(1.5, INF), relu=(0.5, 1.5)), tests)
+    assert _verdicts(verdicts) == {
+        "pde-hat-faster-sgd": "undetermined",
+        "pde-hat-flat-sgd": "undetermined",
+        "pde-hat-fem-accuracy": "holds",
+    }
+    speedups, exponents, summary = _pde(fem)
+    verdicts = pde_claims(speedups, exponents, summary.drop(columns="fem_ratio"), tests)
+    assert "pde-hat-fem-accuracy" not in _verdicts(verdicts)
+
+
+def test_pde_fem_accuracy_without_a_ratio_is_undetermined(tests):
+    fem = [("hat", "sgd", math.nan, math.nan, math.nan)]
+    verdicts = pde_claims(*_pde(fem), tests)
+    assert _verdicts(verdicts)["pde-hat-fem-accuracy"] == "undetermined"
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def test_claims_table_columns_and_references(tests):
+    verdicts = [
+        *exponent_claims(
+            _exponents(relu=(1.3, 1.8), hat=(-0.2, 0.2), default=(1.2, 1.6)),
+            tests,
+            "fem_grid",
+            "torch_default",
+        ),
+        *speedup_claims(_speedups(2.5, INF), tests),
+        *accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95),
+    ]
+    table = claims_table(verdicts)
+    assert list(table.columns) == CLAIM_COLUMNS
+    assert table["claim"].is_unique
+    assert set(table["verdict"]) <= {"holds", "does not hold", "undetermined"}
+    rows = table.set_index("claim")
+    comparison_row = rows.loc["hat-flat-sgd"]
+    assert comparison_row["reference"] == "ReLU, same set-up"
+    assert comparison_row[["reference_value", "reference_lower", "reference_upper"]].tolist() == [
+        pytest.approx(1.55),
+        1.3,
+        1.8,
+    ]
+    assert "ReLU's interval above 1" in comparison_row["threshold"]
+    for single in ("relu-bias-sgd", "hat-faster-sgd", "hat-accuracy-digits"):
+        assert rows.loc[single, "reference"] == ""
+        assert (
+            rows.loc[single, ["reference_value", "reference_lower", "reference_upper"]].isna().all()
+        )
+    assert rows.loc["hat-faster-sgd", "bound"] == "lower"
+
+
+def test_an_empty_claims_table_keeps_its_columns():
+    table = claims_table([])
+    assert list(table.columns) == CLAIM_COLUMNS and table.empty

@@ -173,6 +173,13 @@ BAD_CONFIGS = [
     ("pde.coefficients", [1.0, 0], "pde.coefficients = [1.0, 0] contains a zero"),
     ("pde.activations", ["sine"], "pde.activations[0] = 'sine'"),
     ("pde.learning_rates.sgd", [], "pde.learning_rates.sgd = []"),
+    ("claims", DELETE, "'claims' is a required property"),
+    ("claims.confidence", 1.0, "claims.confidence = 1.0"),
+    ("claims.bootstrap_replicates", 10, "claims.bootstrap_replicates = 10"),
+    ("claims.flat_exponent", 1.5, "claims.flat_exponent = 1.5 must be below"),
+    ("claims.flat_ratio", 5.0, "claims.flat_ratio = 5.0 must be below"),
+    ("claims.speedup", 0.5, "claims.speedup = 0.5"),
+    ("claims.tolerence", 0.1, "unknown key(s) ['tolerence'] in claims"),
 ]
 
 

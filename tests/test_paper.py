@@ -75,29 +75,67 @@ def test_exponent_phrases():
 
 
 def test_claims_latex_table_marks_failures_and_undetermined():
-    from hatlib.paper import claims_latex_table, claims_macros
+    from hatlib.paper_claims import claims_latex_table, claims_macros
 
+    nan, inf = float("nan"), float("inf")
     claims = pd.DataFrame(
         {
             "claim": ["a", "b", "c"],
             "statement": ["eigenvalues fall like k^-4", "Hat is faster", "x_1 & y"],
             "statistic": ["slope", "ratio", "difference"],
-            "threshold": ["<= 0.2", ">= 2.0", "> 0"],
-            "value": [0.01, 1.2, float("nan")],
+            "value": [0.01, nan, 0.5],
+            "lower": [-0.02, 2.5, 0.1],
+            "upper": [0.04, inf, 0.9],
+            "bound": ["exact", "lower", "exact"],
+            "threshold": ["interval inside [-0.3, 0.3]", "lower end at least 2", "above 1"],
             "verdict": ["holds", "does not hold", "undetermined"],
+            "reason": ["", "interval below 2", "interval [0.1, 0.9] contains 1"],
+            "reference": ["ReLU, same set-up", "", ""],
+            "reference_value": [2.0, nan, nan],
+            "reference_lower": [1.5, nan, nan],
+            "reference_upper": [2.5, nan, nan],
         }
     )
     text = claims_latex_table(claims)
     assert r"\textbf{does not hold}" in text and r"\emph{undetermined}" in text
     assert r"k\textasciicircum{}-4" in text and r"x\_1 \& y" in text
-    assert r"$\leq$ 0.2" in text and r"$\geq$ 2.0" in text and "$>$ 0" in text
+    assert r"$\num{0.0100}$ $[\num{-0.0200}, \num{0.0400}]$" in text  # value with its interval
+    assert r"$\geq \num{2.50}$ $[\num{2.50}, \infty]$" in text  # a lower bound
+    assert r"$\num{2.00}$ $[\num{1.50}, \num{2.50}]$" in text  # ReLU in the same set-up
+    assert "contains 1" in text and "[$-$0.3, 0.3]" in text
     assert "\t" not in text  # no tab from a mangled escape
-    assert claims_macros(claims) == {
+    checks = pd.DataFrame({"passed": [True, False]})
+    assert claims_macros(claims, checks) == {
         "ClaimsTotal": "3",
         "ClaimsHold": "1",
         "ClaimsFail": "1",
         "ClaimsUndetermined": "1",
+        "ChecksTotal": "2",
+        "ChecksPassed": "1",
     }
+
+
+def test_checks_table_and_test_macros(repository):
+    import yaml
+
+    from hatlib.paper_claims import checks_latex_table, test_macros
+
+    checks = pd.DataFrame(
+        {
+            "check": ["a", "b"],
+            "statement": ["kappa(M) <= 4", "closed form"],
+            "statistic": ["largest", "difference"],
+            "value": [3.99, 0.5],
+            "threshold": ["<= 4", "<= 1e-10"],
+            "passed": [True, False],
+        }
+    )
+    text = checks_latex_table(checks)
+    assert "passed" in text and r"\textbf{failed}" in text and r"$\leq$ 4" in text
+    config = yaml.safe_load((repository / "config/config.yaml").read_text())
+    macros = test_macros(config["claims"])
+    assert macros["TestFlatExponent"] == r"\num{0.300}"
+    assert macros["TestConfidence"] == "95"
 
 
 def test_speedup_table_shows_bounds():
@@ -105,13 +143,15 @@ def test_speedup_table_shows_bounds():
 
     speedups = pd.DataFrame(
         {
-            "optimizer": ["adam"] * 3,
-            "frequency": [1, 2, 4],
-            "speedup": [4.0, 17.0, float("nan")],
-            "bound": ["exact", "lower", "none"],
+            "optimizer": ["adam"] * 4,
+            "frequency": [1, 2, 4, 0],
+            "speedup": [4.0, 17.0, float("nan"), 9.0],
+            "bound": ["exact", "lower", "none", "lower"],
         }
     )
-    assert r"Adam & $\num{4.0}$ & $>$$\num{17}$ & -- \\" in speedup_table(speedups)
+    text = speedup_table(speedups)
+    assert r"Adam & $\num{4.0}$ & $>$$\num{17}$ & -- \\" in text
+    assert "k = 0" not in text  # the mean over frequencies is not a column
 
 
 def test_learning_time_table_shows_diverged_runs():

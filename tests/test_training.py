@@ -5,7 +5,7 @@ import torch
 from hatlib.fem import mass_matrix, uniform_nodes
 from hatlib.models import build_shallow_network
 from hatlib.targets import sine_dataset
-from hatlib.training import TrainingConfig, train
+from hatlib.training import TrainingConfig, geometric_steps, record_steps, train
 
 DATA = sine_dataset(2, 128)
 
@@ -23,7 +23,8 @@ def test_history_and_spectrum_tables():
     result = _fit(iterations=95, seeds=[5, 6])
     assert result.status == ["completed", "completed"] and result.steps == [95, 95]
     first = result.history[result.history["member"] == 0]
-    assert first["step"].tolist() == [*range(0, 100, 10), 95]
+    assert first["step"].tolist() == record_steps(95, 10).tolist()
+    assert {*range(0, 100, 10), 95, *range(11)} <= set(first["step"])
     assert list(result.spectrum.columns) == ["member", "step", "dft_frequency", "relative_error"]
     assert len(result.spectrum) == 3 * len(result.history)
     assert first["relative_l2_error"].iloc[-1] < first["relative_l2_error"].iloc[0]
@@ -135,3 +136,59 @@ def test_training_config_rejects_bad_values(field, value, message):
     fields = {"optimizer": "sgd", "learning_rate": 0.1, "iterations": 10, "log_every": 1}
     with pytest.raises((ValueError, KeyError), match=message):
         TrainingConfig(**{**fields, field: value})
+
+
+@pytest.mark.parametrize("iterations", [0, 7, 10, 11, 100, 20_000, 123_457])
+def test_geometric_schedule_resolves_any_step_to_twelve_percent(iterations):
+    steps = geometric_steps(iterations)
+    assert steps[0] == 0 and steps[-1] == iterations and np.all(np.diff(steps) > 0)
+    assert set(range(min(iterations, 10) + 1)) <= set(steps)
+    later = steps[steps >= 10]
+    assert np.all(later[1:] / later[:-1] <= 10 ** (1 / 20) + 1e-12)
+    for decade in range(1, int(np.log10(max(iterations, 1)))):
+        inside = steps[(steps >= 10**decade) & (steps < 10 ** (decade + 1))]
+        assert len(inside) >= 20
+    assert geometric_steps(iterations, per_decade=0).tolist() == sorted({0, iterations})
+
+
+def test_schedule_rejects_bad_values():
+    with pytest.raises(ValueError, match="records_per_decade"):
+        TrainingConfig("adam", 0.01, 10, 5, records_per_decade=-1)
+    with pytest.raises(ValueError, match="tolerances"):
+        TrainingConfig("adam", 0.01, 10, 5, tolerances=(0.1, -1.0))
+
+
+def test_crossings_are_the_exact_first_steps_below_each_tolerance():
+    options = {"dtype": torch.float64, "iterations": 150, "seeds": [1, 2]}
+    result = _fit(tolerances=(0.5, 0.2, 1e-9), **options)
+    every = _fit(records_per_decade=0, **options)  # same run, recorded below at every step
+    model = build_shallow_network("hat", 32, None, seeds=[1, 2], dtype=torch.float64)
+    config = TrainingConfig("adam", 0.01, 150, log_every=1)
+    dense = train(model, DATA["x"].to_numpy(), DATA["y"].to_numpy(), config, [1]).history
+    assert every.history["relative_l2_error"].iloc[-1] == pytest.approx(
+        dense[dense["member"] == 1]["relative_l2_error"].iloc[-1]
+    )
+    crossings = result.crossings.set_index(["member", "tolerance"])["first_step"]
+    for member in (0, 1):
+        errors = dense[dense["member"] == member].set_index("step")["relative_l2_error"]
+        for tolerance in (0.5, 0.2):
+            below = errors.index[errors < tolerance]
+            assert len(below) and crossings[(member, tolerance)] == below[0]
+        assert crossings[(member, 1e-9)] == -1  # never reached: right-censored
+    assert result.history.equals(_fit(**options).history)  # recording changes nothing
+
+
+def test_recorded_frequency_errors_bracket_the_exact_learning_time():
+    """Delta(k) read off the geometric records brackets its every-step crossing within 12.2%."""
+    model = build_shallow_network("hat", 32, None, seeds=[4], dtype=torch.float64)
+    dense = TrainingConfig("adam", 0.003, 400, log_every=1)
+    every = train(model, DATA["x"].to_numpy(), DATA["y"].to_numpy(), dense, [2]).spectrum
+    model = build_shallow_network("hat", 32, None, seeds=[4], dtype=torch.float64)
+    sparse = TrainingConfig("adam", 0.003, 400, log_every=1000)
+    records = train(model, DATA["x"].to_numpy(), DATA["y"].to_numpy(), sparse, [2]).spectrum
+    assert len(records) < len(every) / 4
+    threshold = float(every["relative_error"].quantile(0.3))
+    exact = int(every.loc[every["relative_error"] < threshold, "step"].iloc[0])
+    upper = int(records.loc[records["relative_error"] < threshold, "step"].iloc[0])
+    lower = int(records.loc[records["step"] < upper, "step"].iloc[-1])
+    assert lower < exact <= upper and upper <= 1.123 * max(lower, 10)

@@ -182,6 +182,8 @@ def training_params(wildcards):
         "log_every": TRAIN["log_every"],
         "trainable": TRAIN["trainable"],
         "stop_below": TRAIN["stop_below"],
+        # the engine finds the exact first step below each tolerance the analysis uses
+        "tolerances": [config["analysis"]["tolerance"]],
     }
 
 

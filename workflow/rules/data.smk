@@ -57,6 +57,7 @@ rule make_classic_data:
         frequencies=CLASSIC["frequencies"],
         amplitudes=lambda w: CLASSIC["cases"][w.case],
         phase_seed=CLASSIC["phase_seed"],
+        seeds=CLASSIC["seeds"],
     log:
         "results/logs/make_classic_data/{case}.log",
     conda:

@@ -19,6 +19,8 @@ rule write_paper_macros:
         decay_exponents="results/tables/decay_exponents.csv",
         gd_steps="results/tables/gd_steps.csv",
         claims="results/claims.csv",
+        checks="results/checks.csv",
+        pde_exponents="results/tables/pde_exponents.csv",
         accuracy="results/tables/digits_accuracy.csv",
         speedups="results/tables/speedups.csv",
         pde="results/tables/pde_summary.csv",
@@ -36,6 +38,7 @@ rule write_paper_macros:
         digits=DIGITS,
         classic=CLASSIC,
         pde=PDE,
+        claims=config["claims"],
     log:
         "results/logs/write_paper_macros.log",
     conda:
@@ -50,6 +53,7 @@ rule write_paper_tables:
         condition_numbers="results/tables/condition_numbers.csv",
         speedups="results/tables/speedups.csv",
         claims="results/claims.csv",
+        checks="results/checks.csv",
         comparison="results/tables/multifrequency_comparison.csv",
         classic="results/tables/classic_learning.csv",
         pde="results/tables/pde_summary.csv",
@@ -60,6 +64,7 @@ rule write_paper_tables:
         learning_times="paper/generated/learning_times.tex",
         speedups="paper/generated/speedups.tex",
         claims="paper/generated/claims.tex",
+        checks="paper/generated/checks.tex",
         comparison="paper/generated/alternatives.tex",
         classic="paper/generated/classic.tex",
         pde="paper/generated/pde.tex",
