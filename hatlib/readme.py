@@ -51,8 +51,10 @@ def format_number(value: object, digits: int = 3) -> str:
 
 
 def _estimate(value: object, lower: object, upper: object) -> str:
-    """A value with its interval, ``"0.021 [−0.05, 0.09]"``; ``"—"`` without a value."""
+    """A value with its interval, ``"0.021 [−0.05, 0.09]"``; a bound ``"≥ 4.6 [4.6, ∞]"``."""
     cells = [format_number(x) for x in (value, lower, upper)]
+    if cells[0] == "—" and cells[1] != "—":  # censoring leaves only a lower bound
+        return f"≥ {cells[1]} [{cells[1]}, {cells[2]}]"
     if cells[0] == "—" or cells[1:] == ["—", "—"]:
         return cells[0]
     return f"{cells[0]} [{cells[1]}, {cells[2]}]"

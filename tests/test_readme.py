@@ -188,3 +188,10 @@ def test_repository_readme_has_the_markers_once_in_order():
     assert text.count(END) == 1
     assert text.index(BEGIN) < text.index(END)
     assert "make readme-check" in text
+
+
+def test_a_value_known_only_as_a_lower_bound_is_shown_as_one():
+    from hatlib.readme import _estimate
+
+    assert _estimate(float("nan"), 4.64, float("inf")) == "≥ 4.64 [4.64, ∞]"
+    assert _estimate(float("nan"), float("nan"), float("inf")) == "—"
