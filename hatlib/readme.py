@@ -23,7 +23,14 @@ END = "<!-- claims:end -->"
 VERDICTS = ("holds", "does not hold", "undetermined")
 SHOWN = {"holds": "holds", "does not hold": "**does not hold**", "undetermined": "*undetermined*"}
 COLUMNS = ["claim", "statement", "statistic", "value", "lower", "upper", "threshold", "verdict"]
-HEADER = ["Claim", "Statistic", "Value [interval]", "Threshold", "ReLU, same set-up", "Verdict"]
+HEADER = [
+    "Claim",
+    "Statistic",
+    "Value [interval]",
+    "Threshold",
+    "Compared with (same set-up)",
+    "Verdict",
+]
 _ID = re.compile(r"\(`([^`]+)`\)\s*$")  # the claim id that closes a row's first cell
 
 

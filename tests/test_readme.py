@@ -54,7 +54,8 @@ def test_markdown_has_counts_and_cells():
     assert lines[0] == "3 falsifiable claims: 1 hold, 1 do not hold, 1 undetermined."
     assert lines[1] == ""
     assert lines[2] == (
-        "| Claim | Statistic | Value [interval] | Threshold | ReLU, same set-up | Verdict |"
+        "| Claim | Statistic | Value [interval] | Threshold | Compared with (same set-up) "
+        "| Verdict |"
     )
     assert lines[3] == "| --- | --- | --- | --- | --- | --- |"
     holds, fails, undetermined = lines[4:]
