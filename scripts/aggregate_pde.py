@@ -49,7 +49,6 @@ h1_times = learning_iterations(
     history, tolerance, [*keys, "seed"], value="relative_h1_error"
 ).assign(frequency=0)
 pde_speedups = speedups(h1_times, **bootstrap)
-pde_speedups = pde_speedups[pde_speedups["frequency"] == 0]
 summary = error_summary(history, "relative_h1_error", tolerance, keys)
 l2 = error_summary(history, "relative_l2_error", tolerance, keys)
 summary = summary.merge(
