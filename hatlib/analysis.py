@@ -334,7 +334,7 @@ def combine_runs(tables: list[pd.DataFrame], metadata: list[dict]) -> pd.DataFra
     """Stack per-job tables (one row block per seed), tagged with the run keys and status.
 
     ``metadata[i]`` is the description written beside ``tables[i]`` (see
-    :func:`hatlib.experiments.run_sine_fit`); ``tables[i]`` has a ``seed``
+    :func:`hatlib.experiments.single_frequency.run_sine_fit`); ``tables[i]`` has a ``seed``
     column. The result has the columns :data:`RUN_KEYS`, ``status`` and the
     rest of the tables', sorted by run and step.
     """

@@ -1,7 +1,7 @@
 """Load the two digit classes, split them into training and test samples."""
 
 from hatlib.digits import load_digit_pair
-from hatlib.experiments import digits_frame
+from hatlib.experiments.digits import digits_frame
 from hatlib.io import write_table
 from hatlib.runtime import setup_logging
 

@@ -6,7 +6,7 @@ log = setup_logging(snakemake.log[0])
 
 import torch  # noqa: E402
 
-from hatlib.experiments import GradientDescentSetup, measure_gd_steps  # noqa: E402
+from hatlib.experiments.gd_steps import GradientDescentSetup, measure_gd_steps  # noqa: E402
 from hatlib.io import write_json  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)

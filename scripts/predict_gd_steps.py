@@ -1,6 +1,6 @@
 """Predict gradient-descent steps per target from the Gram matrix's eigen-decomposition."""
 
-from hatlib.experiments import GradientDescentSetup, predict_gd_steps
+from hatlib.experiments.gd_steps import GradientDescentSetup, predict_gd_steps
 from hatlib.io import write_table
 from hatlib.runtime import setup_logging
 

@@ -6,7 +6,8 @@ log = setup_logging(snakemake.log[0])
 
 import torch  # noqa: E402
 
-from hatlib.experiments import ModelConfig, select_learning_rates  # noqa: E402
+from hatlib.experiments.learning_rates import select_learning_rates  # noqa: E402
+from hatlib.experiments.single_frequency import ModelConfig  # noqa: E402
 from hatlib.io import read_table, write_table  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)

@@ -6,7 +6,7 @@ log = setup_logging(snakemake.log[0])
 
 import torch  # noqa: E402
 
-from hatlib.experiments import run_digits  # noqa: E402
+from hatlib.experiments.digits import run_digits  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)

@@ -8,7 +8,8 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-from hatlib.experiments import ModelConfig, chosen_learning_rate, run_sine_fit  # noqa: E402
+from hatlib.experiments.learning_rates import chosen_learning_rate  # noqa: E402
+from hatlib.experiments.single_frequency import ModelConfig, run_sine_fit  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 from hatlib.training import TrainingConfig  # noqa: E402
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from hatlib.analysis import error_summary, method_comparison
-from hatlib.experiments import FitSetting, build_network
+from hatlib.experiments.common import FitSetting, build_network
 from hatlib.models import FourierFeatureNetwork, build_fourier_network, build_siren
 from hatlib.targets import multifrequency_dataset
 from hatlib.training import TrainingConfig, train

@@ -4,13 +4,10 @@ import pytest
 import torch
 
 from hatlib.analysis import learning_time_exponents, summarise_runs
-from hatlib.experiments import (
-    FitSetting,
-    ModelConfig,
-    run_multifrequency,
-    run_probed_fit,
-    select_learning_rates,
-)
+from hatlib.experiments.common import FitSetting, run_probed_fit
+from hatlib.experiments.learning_rates import select_learning_rates
+from hatlib.experiments.multifrequency import run_multifrequency
+from hatlib.experiments.single_frequency import ModelConfig
 from hatlib.models import DeepNetwork, build_deep_network, build_shallow_network
 from hatlib.spectral import DFTProbe, FilterProbe
 from hatlib.targets import (

@@ -327,7 +327,7 @@ def test_fem_width_table_uses_the_hat_grid_and_converges():
 def test_run_pde_tables_and_the_chosen_rate_is_used():
     import torch
 
-    from hatlib.experiments import run_pde
+    from hatlib.experiments.poisson import run_pde
 
     torch.set_num_threads(1)
     settings = {

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from hatlib.experiments import GradientDescentSetup, measure_gd_steps, predict_gd_steps
+from hatlib.experiments.gd_steps import GradientDescentSetup, measure_gd_steps, predict_gd_steps
 from hatlib.theory import (
     least_squares_problem,
     mode_steps,
