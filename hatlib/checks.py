@@ -65,8 +65,17 @@ def consistency_checks(
     condition: pd.DataFrame,
     gd_steps: pd.DataFrame,
     conditioning: pd.DataFrame | None = None,
+    first_layer: pd.DataFrame | None = None,
+    tolerance: float | None = None,
 ) -> pd.DataFrame:
-    """The checks as a table (columns :data:`CHECK_COLUMNS`), from the theory stage's tables."""
+    """The checks as a table (columns :data:`CHECK_COLUMNS`), from the theory stage's tables.
+
+    With ``first_layer`` (:func:`hatlib.experiments.multifrequency.first_layer_table`)
+    and the multi-frequency ``tolerance``: the precondition of the 2-D
+    experiment, that its first layer, frozen, fits every target component below
+    the tolerance, so that a verdict on learning times is not a verdict on what
+    the network cannot represent.
+    """
     largest = decay["num_elements"].max()
     relu = decay[(decay["basis"] == "relu") & (decay["num_elements"] == largest)]
     hat = condition[(condition["basis"] == "hat") & (condition["mesh_ratio"] == 1)]
@@ -137,4 +146,18 @@ def consistency_checks(
                     lambda v: v > 1.0,
                 )
             )
+    if first_layer is not None and tolerance is not None and len(first_layer):
+        worst = first_layer.loc[first_layer["best_fit_error"].idxmax()]
+        rows.append(
+            _check(
+                "two-d-first-layer-fits",
+                "The 2-D first layer, frozen, fits every target component below the "
+                "tolerance, for every activation",
+                f"largest best-fit relative error ({worst['activation']}, "
+                f"component {worst['frequency']})",
+                float(worst["best_fit_error"]),
+                f"< {tolerance:g}",
+                lambda v: v < tolerance,
+            )
+        )
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)

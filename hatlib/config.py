@@ -158,6 +158,17 @@ def _check_multifrequency(multi: Mapping[str, Any]) -> None:
                 f"component and all below {two_d['points_per_side'] / 2} "
                 f"(points_per_side = {two_d['points_per_side']})"
             )
+    from hatlib.ridge_grid import ridge_grid
+
+    try:
+        ridge_grid(
+            two_d["directions"],
+            two_d["frequencies"],
+            two_d["width"],
+            two_d["elements_per_period"],
+        )
+    except ValueError as error:
+        raise ConfigError(f"multifrequency.two_d.width = {two_d['width']}: {error}") from error
 
 
 def _check_fem(fem: Mapping[str, Any]) -> None:

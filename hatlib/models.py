@@ -292,6 +292,7 @@ def build_deep_network(
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
     data: torch.Tensor | None = None,
+    first_layer: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> DeepNetwork:
     """Build one :class:`DeepNetwork` per seed, batched.
 
@@ -302,7 +303,9 @@ def build_deep_network(
     peak, where it is not linear, rather than in its ReLU-like foot; the output
     layer is ``nn.Linear``'s. Member ``s`` draws from a CPU generator seeded
     with ``seeds[s]``, in float64. ``data`` (training inputs) adapts the first
-    layer to where the inputs lie.
+    layer to where the inputs lie. ``first_layer`` (weights ``(input_dim,
+    width)``, biases ``(width,)``, e.g. :func:`hatlib.ridge_grid.ridge_layer`)
+    replaces the random first layer in every member.
     """
     spec = get_activation(activation)
     model = DeepNetwork(spec, input_dim, width, depth, len(seeds), dtype, device)
@@ -310,7 +313,15 @@ def build_deep_network(
     draws = []
     for seed in seeds:
         generator = torch.Generator(device="cpu").manual_seed(seed)
-        weights, biases = init_first_layer(spec, input_dim, width, resolution, generator, data)
+        if first_layer is None:
+            weights, biases = init_first_layer(spec, input_dim, width, resolution, generator, data)
+        else:
+            weights, biases = (tensor.to(torch.float64) for tensor in first_layer)
+            if weights.shape != (input_dim, width) or biases.shape != (width,):
+                raise ValueError(
+                    f"first_layer has shapes {tuple(weights.shape)}, {tuple(biases.shape)}; "
+                    f"expected ({input_dim}, {width}), ({width},)"
+                )
         layers = [(weights, biases)]
         for _ in range(depth - 1):
             weight = _uniform((width, width), bound, generator)

@@ -47,6 +47,8 @@ checks = consistency_checks(
     read_table(inputs.condition),
     read_table(inputs.gd_steps),
     read_table(inputs.pde_conditioning),
+    read_table(inputs.first_layer),
+    snakemake.params.multifrequency_tolerance,
 )
 write_table(table, snakemake.output.claims)
 write_table(checks, snakemake.output.checks)

@@ -18,6 +18,7 @@ from hatlib.paper import (
     speedup_macros,
 )
 from hatlib.paper_claims import claims_macros, sentence_macros, test_macros
+from hatlib.paper_experiments import first_layer_macros
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -52,6 +53,7 @@ macros = {
         read_table(snakemake.input.exponents),
     ),
     **digits_macros(read_table(snakemake.input.accuracy)),
+    **first_layer_macros(read_table(snakemake.input.first_layer)),
     **speedup_macros(read_table(snakemake.input.speedups)),
     **experiment_macros(
         snakemake.params.train, snakemake.params.multifrequency, snakemake.params.digits

@@ -14,6 +14,7 @@ from hatlib.paper import (
     speedup_table,
 )
 from hatlib.paper_claims import checks_latex_table, claims_latex_table
+from hatlib.paper_experiments import first_layer_latex_table
 from hatlib.runtime import setup_logging
 
 setup_logging(snakemake.log[0])
@@ -33,3 +34,6 @@ edges = learning_rate_edges(
     {name: read_table(snakemake.input[key]) for key, name in SEARCH_EXPERIMENTS.items()}
 )
 write_text(edge_table(edges), snakemake.output.edges)
+write_text(
+    first_layer_latex_table(read_table(snakemake.input.first_layer)), snakemake.output.first_layer
+)

@@ -151,3 +151,19 @@ def test_the_stiffness_checks_need_their_rows():
         "fem-relu-gram-quadrature",
         "pde-hat-stiffness",
     }
+
+
+@pytest.mark.parametrize(("worst", "passes"), [(0.05, True), (0.12, False)])
+def test_the_two_d_first_layer_check_compares_the_worst_fit_with_the_tolerance(worst, passes):
+    first_layer = pd.DataFrame(
+        {
+            "activation": ["relu", "hat", "hat"],
+            "frequency": ["(1, 0)", "(1, 0)", "(4, 1)"],
+            "best_fit_error": [0.01, 0.02, worst],
+        }
+    )
+    checks = consistency_checks(*_theory(), None, first_layer, 0.1).set_index("check")
+    row = checks.loc["two-d-first-layer-fits"]
+    assert row["value"] == worst and bool(row["passed"]) is passes
+    assert "hat, component (4, 1)" in row["statistic"]
+    assert "two-d-first-layer-fits" not in set(consistency_checks(*_theory())["check"])

@@ -21,6 +21,7 @@ from hatlib.models import (
     build_shallow_network,
     build_siren,
 )
+from hatlib.ridge_grid import RidgeGrid, ridge_layer
 from hatlib.runtime import environment_metadata, resolve_device
 from hatlib.training import DTYPES, TrainingConfig, TrainingResult, train
 
@@ -84,8 +85,9 @@ class FitSetting:
     depth, width:
         Hidden layers and units per hidden layer.
     resolution:
-        Feature widths across the input cube of the first layer for inputs of
-        dimension above one (:func:`hatlib.models.init_first_layer`).
+        Feature widths across the input cube of a random ridge first layer
+        (:func:`hatlib.models.init_first_layer`), for inputs of dimension above
+        one when ``grid`` is not given.
     seeds:
         One network per seed, trained as one batch.
     iterations, log_every:
@@ -100,6 +102,9 @@ class FitSetting:
         ``"fourier"`` (Gaussian Fourier features of scale ``sigma``, ``features``
         of them, then an MLP of ``activation``) or ``"siren"`` (sine layers
         ``sin(omega0 z)`` with SIREN's initialisation; ``activation`` is a label).
+    grid:
+        The ridge grid of an ``mlp``'s first layer on inputs of dimension above
+        one (:mod:`hatlib.ridge_grid`); ``None`` for random ridges.
     """
 
     activation: str
@@ -117,6 +122,7 @@ class FitSetting:
     features: int = 0
     sigma: float = 0.0
     omega0: float = 0.0
+    grid: RidgeGrid | None = None
 
 
 def fit_setting(
@@ -125,13 +131,16 @@ def fit_setting(
     network: dict,
     settings: dict,
     candidates: dict[str, Sequence[float]],
+    grid: RidgeGrid | None = None,
 ) -> FitSetting:
     """The :class:`FitSetting` of one activation and optimizer from a configuration section.
 
     ``network`` holds ``depth`` and ``width`` (and for the alternatives
     ``family`` with ``features`` and ``sigma``, or ``omega0``); ``settings`` (the
-    ``multifrequency`` or ``digits`` section) ``resolution``, ``seeds`` (a
-    count), ``iterations``, ``log_every`` and ``selection_iterations``.
+    ``multifrequency`` or ``digits`` section) ``seeds`` (a count),
+    ``iterations``, ``log_every``, ``selection_iterations`` and, for random
+    ridges, ``resolution``. With ``grid`` the first layer is that ridge grid and
+    the width is the grid's.
     """
     return FitSetting(
         family=network.get("family", "mlp"),
@@ -141,13 +150,14 @@ def fit_setting(
         activation=activation,
         optimizer=optimizer,
         depth=network["depth"],
-        width=network["width"],
-        resolution=settings["resolution"],
+        width=network["width"] if grid is None else grid.width,
+        resolution=settings.get("resolution", 0.0) if grid is None else 0.0,
         seeds=tuple(range(settings["seeds"])),
         iterations=settings["iterations"],
         log_every=settings["log_every"],
         candidates=tuple(candidates[optimizer]),
         selection_iterations=settings["selection_iterations"],
+        grid=grid,
     )
 
 
@@ -195,6 +205,7 @@ def build_network(
         dtype,
         device,
         None if data is None else torch.as_tensor(data, dtype=torch.float64),
+        None if setting.grid is None else ridge_layer(setting.activation, setting.grid),
     )
 
 

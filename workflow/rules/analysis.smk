@@ -201,6 +201,7 @@ rule evaluate_claims:
         pde_exponents="results/tables/pde_exponents.csv",
         pde_speedups="results/tables/pde_speedups.csv",
         pde_conditioning="results/tables/pde_conditioning.csv",
+        first_layer="results/tables/first_layer_2d.csv",
     output:
         claims="results/claims.csv",
         checks="results/checks.csv",
@@ -210,6 +211,7 @@ rule evaluate_claims:
         initialisation=TRAIN["initialisation"],
         ablation=TRAIN["ablation"]["initialisations"],
         claims=config["claims"],
+        multifrequency_tolerance=MULTI["tolerance"],
     log:
         "results/logs/evaluate_claims.log",
     conda:

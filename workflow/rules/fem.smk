@@ -49,3 +49,21 @@ rule measure_gd_steps:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/measure_gd_steps.py"
+
+
+rule describe_first_layer:
+    output:
+        "results/tables/first_layer_2d.csv",
+    params:
+        two_d=MULTI["two_d"],
+        activations=MULTI["activations"],
+        phase_seed=MULTI["phase_seed"],
+        reduction=THEORY["reduction"],
+    log:
+        "results/logs/describe_first_layer.log",
+    benchmark:
+        "results/benchmarks/describe_first_layer.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/describe_first_layer.py"

@@ -26,6 +26,7 @@ rule write_paper_macros:
         pde="results/tables/pde_summary.csv",
         classic="results/tables/classic_learning.csv",
         conditioning="results/tables/pde_conditioning.csv",
+        first_layer="results/tables/first_layer_2d.csv",
         **LEARNING_RATE_SEARCHES,
     output:
         "paper/generated/macros.tex",
@@ -57,6 +58,7 @@ rule write_paper_tables:
         comparison="results/tables/multifrequency_comparison.csv",
         classic="results/tables/classic_learning.csv",
         pde="results/tables/pde_summary.csv",
+        first_layer="results/tables/first_layer_2d.csv",
         **LEARNING_RATE_SEARCHES,
     output:
         condition_numbers="paper/generated/condition_numbers.tex",
@@ -69,6 +71,7 @@ rule write_paper_tables:
         classic="paper/generated/classic.tex",
         pde="paper/generated/pde.tex",
         edges="paper/generated/learning_rate_edges.tex",
+        first_layer="paper/generated/first_layer.tex",
     params:
         initialisation=TRAIN["initialisation"],
     log:

@@ -1,0 +1,86 @@
+"""LaTeX tables of the experiments added beside the paper's originals (2-D first layer, images)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hatlib.latex import booktabs_table, escape, format_number, macro_name
+from hatlib.plotting import DISPLAY_NAMES
+
+
+def _name(key: str) -> str:
+    return DISPLAY_NAMES.get(key, key)
+
+
+def first_layer_latex_table(table: pd.DataFrame) -> str:
+    """Booktabs table of the frozen 2-D first layer (:func:`first_layer_table`).
+
+    Per activation: the condition number of the discrete Gram matrix on its
+    range and its nullity (and, with the columns ``exact_condition_number``
+    and ``exact_nullity``, those of the exact Gram over the square); per
+    target component the best-fit relative error and the gradient-descent
+    steps the spectrum predicts.
+    """
+    components = list(dict.fromkeys(table.sort_values("magnitude")["frequency"]))
+    exact = {"exact_condition_number", "exact_nullity"} <= set(table.columns)
+    header = ["activation", r"$\kappa$ (grid)", "nullity"]
+    header += [r"$\kappa$ (exact)", "nullity"] if exact else []
+    header += ["", *(f"${escape(k)}$" for k in components)]
+    rows = []
+    for activation, group in table.groupby("activation", sort=False):
+        by_component = group.set_index("frequency")
+        first = group.iloc[0]
+        lead = [
+            _name(activation),
+            f"${format_number(first['condition_number'], 2)}$",
+            f"${int(first['nullity'])}$",
+        ]
+        if exact:
+            lead += [
+                f"${format_number(first['exact_condition_number'], 2)}$",
+                f"${int(first['exact_nullity'])}$",
+            ]
+        errors = [
+            f"${format_number(by_component.loc[k, 'best_fit_error'], 2)}$" for k in components
+        ]
+        steps = [
+            "--"
+            if not np.isfinite(by_component.loc[k, "predicted_steps"])
+            else f"${round(by_component.loc[k, 'predicted_steps'])}$"
+            for k in components
+        ]
+        rows.append([*lead, "best-fit error", *errors])
+        rows.append([*([""] * len(lead)), "predicted steps", *steps])
+    columns = "l" + "r" * (len(header) - 2 - len(components)) + "l" + "r" * len(components)
+    return booktabs_table(header, rows, columns)
+
+
+def first_layer_macros(table: pd.DataFrame) -> dict[str, str]:
+    """Numbers the text quotes about the frozen 2-D first layer, per activation.
+
+    ``FirstLayerStepsExponent<Activation>``: the slope of the predicted steps
+    against ``|k|`` on log-log axes (least squares over the components);
+    ``FirstLayerNullity<Activation>`` and ``FirstLayerExactKappa<Activation>``
+    (piecewise linear activations): the exact Gram's nullity and condition
+    number on its range; ``FirstLayerWorstFit``: the largest best-fit error;
+    ``FirstLayerDirections`` and ``FirstLayerWidth``.
+    """
+    from hatlib.modes import fit_power_law
+
+    macros = {
+        "FirstLayerWorstFit": format_number(float(table["best_fit_error"].max()), 2),
+        "FirstLayerDirections": str(int(table["directions"].iloc[0])),
+        "FirstLayerWidth": str(int(table["width"].iloc[0])),
+    }
+    for activation, group in table.groupby("activation", sort=False):
+        finite = group[np.isfinite(group["predicted_steps"])]
+        slope = fit_power_law(finite["magnitude"], finite["predicted_steps"]).exponent
+        macros[macro_name("first layer steps exponent", activation)] = format_number(slope, 2)
+        if "exact_nullity" in group and np.isfinite(group["exact_nullity"].iloc[0]):
+            first = group.iloc[0]
+            macros[macro_name("first layer nullity", activation)] = str(int(first["exact_nullity"]))
+            macros[macro_name("first layer exact kappa", activation)] = format_number(
+                float(first["exact_condition_number"]), 2
+            )
+    return macros

@@ -1,0 +1,17 @@
+"""What the frozen 2-D first layer can fit and how fast, per activation, before any training."""
+
+from hatlib.runtime import setup_logging
+
+log = setup_logging(snakemake.log[0])
+
+from hatlib.experiments.multifrequency import first_layer_table  # noqa: E402
+from hatlib.io import write_table  # noqa: E402
+
+table = first_layer_table(
+    snakemake.params.two_d,
+    snakemake.params.activations,
+    snakemake.params.phase_seed,
+    snakemake.params.reduction,
+)
+write_table(table, snakemake.output[0])
+log.info("first layer:\n%s", table.to_string())
