@@ -383,3 +383,37 @@ def median_distance(inputs: np.ndarray) -> float:
     if len(points) < 2:
         raise ValueError(f"inputs must hold at least 2 samples, got {len(points)}")
     return float(np.median(pdist(points, "euclidean")))
+
+
+def high_share(targets: np.ndarray, inputs: np.ndarray, delta: float) -> float:
+    """``||high|| / ||targets||``: the high-frequency part's share of the target's norm."""
+    _, high = frequency_split(targets, gaussian_filter_matrix(inputs, delta))
+    return float(np.linalg.norm(high) / np.linalg.norm(targets))
+
+
+def filter_width_for_share(targets: np.ndarray, inputs: np.ndarray, share: float) -> float:
+    """The filter width ``delta`` at which the high part carries ``share`` of the target's norm.
+
+    The rule of the digits experiment: the frequency split is chosen by what it
+    does to the target, not by a width in input units. A tiny ``delta`` makes
+    the filter the identity (high part 0); a huge one the mean (high part
+    ``targets - mean``). Brent's method on ``log delta`` between ``1e-3`` and
+    ``1e3`` median input distances solves ``high_share(delta) = share`` to a
+    relative ``1e-6``; ``ValueError`` names ``share`` when it is out of reach.
+    """
+    from scipy.optimize import brentq
+
+    targets = np.asarray(targets, dtype=np.float64)
+    median = median_distance(inputs)
+
+    def excess(log_factor: float) -> float:
+        return high_share(targets, inputs, median * np.exp(log_factor)) - share
+
+    low, high = np.log(1e-3), np.log(1e3)
+    reach = (excess(low) + share, excess(high) + share)
+    if not reach[0] < share < reach[1]:
+        raise ValueError(
+            f"digits.high_share = {share} is out of reach: the filter's high part carries "
+            f"between {reach[0]:.3g} and {reach[1]:.3g} of the target's norm"
+        )
+    return float(median * np.exp(brentq(excess, low, high, xtol=1e-6)))

@@ -425,8 +425,8 @@ def _experiment_rows(
                 f"{digits['width']}, {digits['iterations']}, {digits['seeds']}",
             ],
             [
-                "digits: filter width",
-                f"${format_number(digits['filter_width'])}$ median input distances",
+                "digits: high part's share of the target's norm",
+                f"${format_number(digits['high_share'])}$ (sets the filter width)",
             ],
         ]
     return rows
@@ -493,7 +493,7 @@ def experiment_macros(
         "DigitsWidth": str(digits["width"]),
         "DigitsIterations": str(digits["iterations"]),
         "DigitsSeeds": str(digits["seeds"]),
-        "DigitsFilterWidth": format_number(digits["filter_width"]),
+        "DigitsHighShare": format_number(digits["high_share"]),
         "DigitsTestPercent": format_number(100 * digits["test_fraction"]),
         "DigitsSource": "scikit-learn's bundled digits (8 by 8 pixels)"
         if digits["images"] is None

@@ -36,11 +36,13 @@ def first_layer_latex_table(table: pd.DataFrame) -> str:
             f"${format_number(first['condition_number'], 2)}$",
             f"${int(first['nullity'])}$",
         ]
-        if exact:
+        if exact and np.isfinite(first["exact_nullity"]):
             lead += [
                 f"${format_number(first['exact_condition_number'], 2)}$",
                 f"${int(first['exact_nullity'])}$",
             ]
+        elif exact:  # not piecewise linear: no exact Gram
+            lead += ["--", "--"]
         errors = [
             f"${format_number(by_component.loc[k, 'best_fit_error'], 2)}$" for k in components
         ]
@@ -84,3 +86,11 @@ def first_layer_macros(table: pd.DataFrame) -> dict[str, str]:
                 float(first["exact_condition_number"]), 2
             )
     return macros
+
+
+def digits_split_macros(split: dict) -> dict[str, str]:
+    """The digits frequency split (:func:`hatlib.experiments.digits.digits_split`) in the text."""
+    return {
+        "DigitsFilterWidthFound": format_number(split["filter_width"], 2),
+        "DigitsHighShareReached": format_number(split["high_share"], 3),
+    }

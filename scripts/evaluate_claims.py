@@ -30,7 +30,7 @@ verdicts = [
     ),
     *speedup_claims(read_table(inputs.speedups), tests),
     *component_claims(read_table(inputs.multifrequency), tests, SETTINGS),
-    *digits_claims(read_table(inputs.digits), tests),
+    *digits_claims(read_table(inputs.digits), tests, read_table(inputs.digits_speedups)),
     *accuracy_claim(read_table(inputs.accuracy), tests.confidence),
     *alternative_claims(read_table(inputs.alternatives), tests),
     *classic_claims(read_table(inputs.classic), tests, snakemake.params.classic_threshold),

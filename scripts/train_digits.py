@@ -7,7 +7,7 @@ log = setup_logging(snakemake.log[0])
 import torch  # noqa: E402
 
 from hatlib.experiments.digits import run_digits  # noqa: E402
-from hatlib.io import read_table, write_json, write_table  # noqa: E402
+from hatlib.io import read_json, read_table, write_json, write_table  # noqa: E402
 
 torch.set_num_threads(snakemake.threads)
 history, components, accuracy, search, metadata = run_digits(
@@ -15,6 +15,7 @@ history, components, accuracy, search, metadata = run_digits(
     snakemake.wildcards.activation,
     snakemake.params.settings,
     snakemake.params.candidates,
+    read_json(snakemake.input.split),
     device=snakemake.params.device,
 )
 write_table(history, snakemake.output.history)

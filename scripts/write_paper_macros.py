@@ -1,6 +1,6 @@
 """Write every number the paper's text quotes as a LaTeX macro."""
 
-from hatlib.io import read_table, write_text
+from hatlib.io import read_json, read_table, write_text
 from hatlib.latex import macro_file
 from hatlib.paper import (
     SEARCH_EXPERIMENTS,
@@ -18,7 +18,7 @@ from hatlib.paper import (
     speedup_macros,
 )
 from hatlib.paper_claims import claims_macros, sentence_macros, test_macros
-from hatlib.paper_experiments import first_layer_macros
+from hatlib.paper_experiments import digits_split_macros, first_layer_macros
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -54,6 +54,7 @@ macros = {
     ),
     **digits_macros(read_table(snakemake.input.accuracy)),
     **first_layer_macros(read_table(snakemake.input.first_layer)),
+    **digits_split_macros(read_json(snakemake.input.digits_split)),
     **speedup_macros(read_table(snakemake.input.speedups)),
     **experiment_macros(
         snakemake.params.train, snakemake.params.multifrequency, snakemake.params.digits

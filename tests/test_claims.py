@@ -638,3 +638,21 @@ def test_claims_table_columns_and_references(tests):
 def test_an_empty_claims_table_keeps_its_columns():
     table = claims_table([])
     assert list(table.columns) == CLAIM_COLUMNS and table.empty
+
+
+@pytest.mark.parametrize(
+    ("interval", "expected"),
+    [((2.5, 9.0), "holds"), ((1.1, 9.0), "undetermined"), ((0.2, 0.8), "does not hold")],
+)
+def test_digits_high_part_speedup_claim(tests, interval, expected):
+    speedups = pd.DataFrame(
+        [
+            {"optimizer": "adam", "part": "high", "ratio": math.sqrt(interval[0] * interval[1])}
+            | {"lower": interval[0], "upper": interval[1], "bound": "exact"},
+            {"optimizer": "adam", "part": "low", "ratio": 1.0}
+            | {"lower": 0.1, "upper": 0.2, "bound": "exact"},
+        ]
+    )
+    verdicts = digits_claims(_ratios((0.7, 1.4), (5.0, 20.0)), tests, speedups)
+    assert _verdicts(verdicts)["hat-faster-digits-high-adam"] == expected
+    assert "hat-faster-digits-low-adam" not in _verdicts(verdicts)

@@ -223,3 +223,55 @@ def test_images_without_labels_names_labels(mnist_files):
 def test_bad_delta_is_rejected():
     with pytest.raises(ValueError, match="delta"):
         gaussian_filter_matrix(np.zeros((3, 2)), delta=0.0)
+
+
+def test_filter_width_for_share_gives_the_share_asked_and_refuses_out_of_reach():
+    from hatlib.digits import filter_width_for_share, high_share
+
+    data = load_digit_pair(classes=(3, 8), test_fraction=0.3, seed=0)
+    inputs, targets = data.train_inputs, data.train_targets
+    widths = {}
+    for share in (0.2, 0.3, 0.45):
+        widths[share] = filter_width_for_share(targets, inputs, share)
+        assert high_share(targets, inputs, widths[share]) == pytest.approx(share, abs=1e-4)
+    assert widths[0.2] < widths[0.3] < widths[0.45]  # a wider filter leaves more high part
+    with pytest.raises(ValueError, match=r"digits\.high_share = 0\.9999 is out of reach"):
+        filter_width_for_share(targets, inputs, 0.9999)
+
+
+def test_digits_split_records_the_rule_and_its_result():
+    from hatlib.experiments.digits import digits_frame, digits_split
+
+    table = digits_frame(load_digit_pair(classes=(3, 8), test_fraction=0.3, seed=0))
+    split = digits_split(table, 0.3)
+    assert split["high_share"] == pytest.approx(0.3, abs=1e-4)
+    assert split["filter_width"] == pytest.approx(split["filter_delta"] / split["median_distance"])
+    assert split["train_samples"] == int((table["split"] == "train").sum())
+
+
+def test_activation_ratios_pair_seeds_and_say_which_is_faster():
+    import pandas as pd
+
+    from hatlib.experiments.digits import activation_ratios
+
+    rows = []
+    for seed in range(4):
+        for part, relu_time, hat_time in (("low", 100, 90), ("high", 800 + 10 * seed, 100)):
+            rows.append(("relu", "adam", seed, part, relu_time, relu_time))
+            rows.append(("hat", "adam", seed, part, hat_time, hat_time))
+    learned = pd.DataFrame(
+        rows, columns=["activation", "optimizer", "seed", "part", "lower", "upper"]
+    )
+    table = activation_ratios(learned, replicates=200).set_index("part")
+    assert table.loc["high", "ratio"] == pytest.approx(np.median([8.0, 8.1, 8.2, 8.3]))
+    assert table.loc["low", "ratio"] == pytest.approx(100 / 90)
+    assert table.loc["high", "lower"] <= table.loc["high", "ratio"] <= table.loc["high", "upper"]
+    # a ReLU run that never learns the high part: the ratio is a lower bound
+    censored = learned.astype({"upper": float})
+    censored.loc[(censored["activation"] == "relu") & (censored["part"] == "high"), "upper"] = (
+        np.inf
+    )
+    assert activation_ratios(censored, replicates=50).set_index("part").loc["high", "bound"] == (
+        "lower"
+    )
+    assert activation_ratios(learned[learned["activation"] == "hat"]).empty

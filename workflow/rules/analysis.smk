@@ -172,6 +172,7 @@ rule aggregate_digits:
         components="results/tables/digits_components.parquet",
         accuracy="results/tables/digits_accuracy.csv",
         ratios="results/tables/digits_ratios.csv",
+        speedups="results/tables/digits_speedups.csv",
         rates="results/tables/digits_learning_rates.csv",
     params:
         activations=DIGITS["activations"],
@@ -192,6 +193,7 @@ rule evaluate_claims:
         multifrequency="results/tables/multifrequency_exponents.csv",
         alternatives="results/tables/multifrequency_alternatives.csv",
         digits="results/tables/digits_ratios.csv",
+        digits_speedups="results/tables/digits_speedups.csv",
         accuracy="results/tables/digits_accuracy.csv",
         decay="results/tables/decay_exponents.csv",
         condition="results/tables/condition_numbers.csv",

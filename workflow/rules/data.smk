@@ -49,6 +49,21 @@ rule make_digits_data:
         "../../scripts/make_digits_data.py"
 
 
+rule split_digits:
+    input:
+        "results/data/digits.parquet",
+    output:
+        "results/data/digits_split.json",
+    params:
+        share=DIGITS["high_share"],
+    log:
+        "results/logs/split_digits.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/split_digits.py"
+
+
 rule make_classic_data:
     output:
         "results/data/classic_{case}.parquet",

@@ -27,6 +27,7 @@ rule write_paper_macros:
         classic="results/tables/classic_learning.csv",
         conditioning="results/tables/pde_conditioning.csv",
         first_layer="results/tables/first_layer_2d.csv",
+        digits_split="results/data/digits_split.json",
         **LEARNING_RATE_SEARCHES,
     output:
         "paper/generated/macros.tex",

@@ -84,6 +84,7 @@ rule train_multifrequency:
 rule train_digits:
     input:
         data="results/data/digits.parquet",
+        split="results/data/digits_split.json",
     output:
         history=f"{DIGITS_DIR}/history.parquet",
         spectrum=f"{DIGITS_DIR}/components.parquet",
