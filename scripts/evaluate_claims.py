@@ -4,13 +4,13 @@ from hatlib.checks import consistency_checks
 from hatlib.claims import (
     SETTINGS,
     ClaimTests,
-    accuracy_claim,
     alternative_claims,
     claims_table,
     classic_claims,
     component_claims,
     digits_claims,
     exponent_claims,
+    image_accuracy_claims,
     pde_claims,
     speedup_claims,
 )
@@ -31,7 +31,7 @@ verdicts = [
     *speedup_claims(read_table(inputs.speedups), tests),
     *component_claims(read_table(inputs.multifrequency), tests, SETTINGS),
     *digits_claims(read_table(inputs.digits), tests, read_table(inputs.digits_speedups)),
-    *accuracy_claim(read_table(inputs.accuracy), tests.confidence),
+    *image_accuracy_claims(read_table(inputs.images)),
     *alternative_claims(read_table(inputs.alternatives), tests),
     *classic_claims(read_table(inputs.classic), tests, snakemake.params.classic_threshold),
     *pde_claims(

@@ -18,7 +18,7 @@ from hatlib.paper import (
     speedup_macros,
 )
 from hatlib.paper_claims import claims_macros, sentence_macros, test_macros
-from hatlib.paper_experiments import digits_split_macros, first_layer_macros
+from hatlib.paper_experiments import digits_split_macros, first_layer_macros, images_macros
 from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
@@ -55,6 +55,7 @@ macros = {
     **digits_macros(read_table(snakemake.input.accuracy)),
     **first_layer_macros(read_table(snakemake.input.first_layer)),
     **digits_split_macros(read_json(snakemake.input.digits_split)),
+    **images_macros(snakemake.params.images, read_table(snakemake.input.images)),
     **speedup_macros(read_table(snakemake.input.speedups)),
     **experiment_macros(
         snakemake.params.train, snakemake.params.multifrequency, snakemake.params.digits

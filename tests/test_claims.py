@@ -10,7 +10,6 @@ from hatlib.claims import (
     CLAIM_COLUMNS,
     SETTINGS,
     ClaimTests,
-    accuracy_claim,
     alternative_claims,
     claims_table,
     classic_claims,
@@ -18,6 +17,7 @@ from hatlib.claims import (
     component_claims,
     digits_claims,
     exponent_claims,
+    image_accuracy_claims,
     pde_claims,
     speedup_claims,
 )
@@ -375,57 +375,39 @@ def test_digits_claims_need_a_hat_row(tests):
 # --- accuracy --------------------------------------------------------------------------------
 
 
-def _accuracy(hat, relu, samples):
+def _difference(*intervals):
     return pd.DataFrame(
         [
-            {"activation": a, "optimizer": o, "seed": s, "test_accuracy": acc}
-            | {"test_samples": samples}
-            for a, acc in (("hat", hat), ("relu", relu))
-            for o in ("sgd", "adam")
-            for s in range(2)
+            {"optimizer": o, "pairs": 10, "difference": (lo + up) / 2}
+            | {"low": lo - 1, "high": up + 1, "corrected_low": lo, "corrected_high": up}
+            for o, (lo, up) in zip(("sgd", "adam"), intervals, strict=False)
         ]
     )
 
 
-def test_accuracy_on_few_test_images_is_undetermined():
-    # 107 test images: 0.99 against 1.0 cannot be told apart
-    verdicts = accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95)
-    assert _verdicts(verdicts) == {"hat-accuracy-digits": "undetermined"}
-    row = _table(verdicts).loc["hat-accuracy-digits"]
-    assert row["value"] == pytest.approx(-0.01)
-    assert row["lower"] < 0 < row["upper"]
-    assert "contains 0" in row["reason"]
-    assert "107 test images" in row["statistic"]
-
-
-def test_accuracy_newcombe_interval_against_a_hand_computation():
-    verdicts = accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95)
-    z, n = 1.959963984540054, 107
-
-    def wilson(p):
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-        return centre - half, centre + half
-
-    (l1, u1), (l2, u2) = wilson(0.99), wilson(1.0)
-    row = _table(verdicts).loc["hat-accuracy-digits"]
-    assert u2 == pytest.approx(1.0)
-    assert row["lower"] == pytest.approx(-0.01 - math.hypot(0.99 - l1, u2 - 1.0))
-    assert row["upper"] == pytest.approx(-0.01 + math.hypot(u1 - 0.99, 1.0 - l2))
-
-
 @pytest.mark.parametrize(
-    ("hat", "relu", "expected"), [(0.99, 0.95, "holds"), (0.90, 0.99, "does not hold")]
+    ("interval", "expected", "reason"),
+    [
+        ((0.002, 0.01), "holds", ""),
+        ((-0.02, -0.01), "does not hold", "below 0"),
+        ((-0.01, 0.004), "undetermined", "contains 0"),
+    ],
 )
-def test_accuracy_decided_on_many_test_images(hat, relu, expected):
-    assert _verdicts(accuracy_claim(_accuracy(hat, relu, 10_000), 0.95)) == {
-        "hat-accuracy-digits": expected
+def test_image_accuracy_claims_use_the_corrected_interval(interval, expected, reason):
+    verdicts = image_accuracy_claims(_difference(interval))
+    assert _verdicts(verdicts) == {"hat-accuracy-mnist-sgd": expected}
+    row = _table(verdicts).loc["hat-accuracy-mnist-sgd"]
+    assert (row["lower"], row["upper"]) == interval  # not the plain interval
+    assert reason in row["reason"] and "10 paired random splits" in row["statistic"]
+
+
+def test_image_accuracy_claims_per_optimizer():
+    verdicts = image_accuracy_claims(_difference((0.002, 0.01), (-0.02, -0.01)))
+    assert _verdicts(verdicts) == {
+        "hat-accuracy-mnist-sgd": "holds",
+        "hat-accuracy-mnist-adam": "does not hold",
     }
-
-
-def test_accuracy_needs_both_activations():
-    table = _accuracy(0.99, 0.95, 107)
-    assert accuracy_claim(table[table["activation"] == "hat"], 0.95) == []
+    assert image_accuracy_claims(_difference()) == []
 
 
 # --- Fourier features and SIREN --------------------------------------------------------------
@@ -612,7 +594,7 @@ def test_claims_table_columns_and_references(tests):
             "torch_default",
         ),
         *speedup_claims(_speedups(2.5, INF), tests),
-        *accuracy_claim(_accuracy(0.99, 1.0, 107), 0.95),
+        *image_accuracy_claims(_difference((-0.01, 0.004))),
     ]
     table = claims_table(verdicts)
     assert list(table.columns) == CLAIM_COLUMNS
@@ -627,7 +609,7 @@ def test_claims_table_columns_and_references(tests):
         1.8,
     ]
     assert "ReLU's interval above 1" in comparison_row["threshold"]
-    for single in ("relu-bias-sgd", "hat-faster-sgd", "hat-accuracy-digits"):
+    for single in ("relu-bias-sgd", "hat-faster-sgd", "hat-accuracy-mnist-sgd"):
         assert rows.loc[single, "reference"] == ""
         assert (
             rows.loc[single, ["reference_value", "reference_lower", "reference_upper"]].isna().all()

@@ -1,6 +1,7 @@
 """The workflow end to end: the quick configuration run for real in a scratch copy."""
 
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -47,7 +48,7 @@ def test_aggregated_table_has_every_run(quick_run):
 def test_claims_table_gives_a_verdict_on_every_claim(quick_run):
     claims = pd.read_csv(quick_run / "results/claims.csv")
     assert claims["claim"].is_unique
-    assert {"relu-bias-sgd", "hat-flat-adam", "hat-faster-sgd", "hat-accuracy-digits"} <= set(
+    assert {"relu-bias-sgd", "hat-flat-adam", "hat-faster-sgd", "hat-accuracy-mnist-adam"} <= set(
         claims["claim"]
     )
     assert {"hat-flat-1d-shallow-sgd", "hat-flat-2d-deep-adam", "hat-flat-digits-adam"} <= set(
@@ -122,6 +123,32 @@ def test_multifrequency_and_digits_tables(quick_run):
     rates = pd.read_csv(quick_run / "results/tables/learning_rates.csv")
     chosen = rates[rates["chosen"]]
     assert chosen.groupby(["initialisation", "activation", "optimizer"]).size().eq(2).all()
+
+
+def test_first_layer_digits_split_and_images_tables(quick_run):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())
+    multi, images = config["multifrequency"], config["images"]
+    first_layer = pd.read_csv(quick_run / "results/tables/first_layer_2d.csv")
+    assert len(first_layer) == len(multi["activations"]) * len(multi["two_d"]["frequencies"])
+    assert (first_layer["width"] == multi["two_d"]["width"]).all()
+    # the trained 2-D networks have the described first layer
+    run = json.loads((quick_run / "results/multifrequency/2d/shallow/hat/run.json").read_text())
+    assert sum(run["first_layer"]["nodes"]) == multi["two_d"]["width"]
+    checks = pd.read_csv(quick_run / "results/checks.csv").set_index("check")
+    assert checks.loc["two-d-first-layer-fits", "passed"]
+    split = json.loads((quick_run / "results/data/digits_split.json").read_text())
+    assert split["high_share"] == pytest.approx(config["digits"]["high_share"], abs=1e-3)
+    speedups = pd.read_csv(quick_run / "results/tables/digits_speedups.csv")
+    assert set(speedups["part"]) == {"low", "high"}
+    difference = pd.read_csv(quick_run / "results/tables/images_difference.csv")
+    assert set(difference["optimizer"]) == set(images["optimizers"])
+    assert (difference["pairs"] == images["splits"]).all()
+    assert (difference["corrected_low"] <= difference["low"]).all()
+    curves = pd.read_parquet(quick_run / "results/tables/images_curves.parquet")
+    assert set(curves["epoch"]) == set(range(images["epochs"] + 1))
+    claims = pd.read_csv(quick_run / "results/claims.csv").set_index("claim")
+    assert {f"hat-accuracy-mnist-{o}" for o in images["optimizers"]} <= set(claims.index)
+    assert (quick_run / "results/figures/images.pdf").stat().st_size > 0
 
 
 def test_classic_protocol_and_pde_tables(quick_run):

@@ -7,4 +7,5 @@
 - :mod:`~hatlib.experiments.multifrequency`: several frequencies, 1-D and 2-D
 - :mod:`~hatlib.experiments.digits`: low and high frequencies of digit classification
 - :mod:`~hatlib.experiments.poisson`: the Poisson problem by the Ritz method
+- :mod:`~hatlib.experiments.images`: Hat against ReLU CNNs on MNIST (generalisation)
 """

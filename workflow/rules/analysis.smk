@@ -186,6 +186,29 @@ rule aggregate_digits:
         "../../scripts/aggregate_digits.py"
 
 
+rule aggregate_images:
+    input:
+        curves=images_files("curves.parquet"),
+        accuracy=images_files("accuracy.csv"),
+        searches=images_files("learning_rates.csv"),
+    output:
+        curves="results/tables/images_curves.parquet",
+        accuracy="results/tables/images_accuracy.csv",
+        difference="results/tables/images_difference.csv",
+        rates="results/tables/images_learning_rates.csv",
+    params:
+        runs=IMAGES_RUNS,
+        confidence=config["claims"]["confidence"],
+        # for the corrected resampled t-interval (random splits share images)
+        test_fraction=IMAGES["test_fraction"],
+    log:
+        "results/logs/aggregate_images.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/aggregate_images.py"
+
+
 rule evaluate_claims:
     input:
         exponents="results/tables/learning_time_exponents.csv",
@@ -194,7 +217,7 @@ rule evaluate_claims:
         alternatives="results/tables/multifrequency_alternatives.csv",
         digits="results/tables/digits_ratios.csv",
         digits_speedups="results/tables/digits_speedups.csv",
-        accuracy="results/tables/digits_accuracy.csv",
+        images="results/tables/images_difference.csv",
         decay="results/tables/decay_exponents.csv",
         condition="results/tables/condition_numbers.csv",
         gd_steps="results/tables/gd_steps.csv",

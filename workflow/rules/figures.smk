@@ -204,3 +204,20 @@ rule plot_pde:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/plot_pde.py"
+
+
+rule plot_images:
+    input:
+        "results/tables/images_curves.parquet",
+    output:
+        report(
+            "results/figures/images.pdf",
+            caption="../report/mnist.rst",
+            category="Images",
+        ),
+    log:
+        "results/logs/plot_images.log",
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/plot_images.py"

@@ -28,6 +28,7 @@ rule write_paper_macros:
         conditioning="results/tables/pde_conditioning.csv",
         first_layer="results/tables/first_layer_2d.csv",
         digits_split="results/data/digits_split.json",
+        images="results/tables/images_difference.csv",
         **LEARNING_RATE_SEARCHES,
     output:
         "paper/generated/macros.tex",
@@ -38,6 +39,7 @@ rule write_paper_macros:
         initialisation=TRAIN["initialisation"],
         multifrequency=MULTI,
         digits=DIGITS,
+        images=IMAGES,
         classic=CLASSIC,
         pde=PDE,
         claims=config["claims"],
@@ -144,6 +146,7 @@ rule build_paper:
             "results/figures/heatmap_1d.pdf",
             "results/figures/heatmap_2d.pdf",
             "results/figures/digits.pdf",
+            "results/figures/images.pdf",
             "results/figures/alternatives_1d.pdf",
             "results/figures/alternatives_2d.pdf",
             "results/figures/classic_heatmaps.pdf",

@@ -157,3 +157,28 @@ rule solve_pde:
         "../envs/hatpaper.yaml"
     script:
         "../../scripts/solve_pde.py"
+
+
+# CPU only (no gpu resource): one thread, so two jobs share two cores.
+rule train_images:
+    input:
+        unpack(image_inputs),
+    output:
+        curves=f"{IMAGES_DIR}/curves.parquet",
+        accuracy=f"{IMAGES_DIR}/accuracy.csv",
+        search=f"{IMAGES_DIR}/learning_rates.csv",
+        metadata=f"{IMAGES_DIR}/run.json",
+    params:
+        activation=lambda wildcards: wildcards.activation,
+        optimizer=lambda wildcards: wildcards.optimizer,
+        settings=IMAGES,
+        candidates=IMAGES["learning_rates"],
+    threads: 1
+    log:
+        "results/logs/train_images/{activation}_{optimizer}.log",
+    benchmark:
+        "results/benchmarks/train_images/{activation}_{optimizer}.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/train_images.py"
