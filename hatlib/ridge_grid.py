@@ -192,27 +192,39 @@ def best_fit_error(features: np.ndarray, values: np.ndarray) -> float:
     return float(np.linalg.norm(features @ coefficients - values) / np.linalg.norm(values))
 
 
-def exact_conditioning(activation: str, grid: RidgeGrid) -> dict[str, float]:
-    """:func:`feature_conditioning` of the exact Gram over the square (piecewise linear only).
+def exact_spectrum(activation: str, grid: RidgeGrid) -> np.ndarray:
+    """Eigenvalues (ascending) of the exact Gram over the square of the grid's features and 1.
 
-    The Gram ``int phi_i phi_j dx`` of the grid's features and a constant
-    (:func:`hatlib.ridge.ridge_gram`, exact to rounding), on its range: the
-    eigenvalues above ``lambda_max m eps``. NaN for activations that are not
-    piecewise linear (:data:`hatlib.ridge.PIECES`).
+    ``int phi_i phi_j dx`` (:func:`hatlib.ridge.ridge_gram`, exact to rounding)
+    bordered by the moments ``int phi_i dx`` and ``int 1 dx = 1`` (the output
+    bias). Empty for activations that are not piecewise linear
+    (:data:`hatlib.ridge.PIECES`).
     """
     from hatlib.ridge import PIECES, ridge_gram, ridge_moments
 
     if activation not in PIECES:
-        nan = float("nan")
-        return {"largest": nan, "smallest": nan, "condition_number": nan, "nullity": nan}
+        return np.empty(0)
     weight, bias = (tensor.numpy() for tensor in ridge_layer(activation, grid))
     moments = ridge_moments(weight, bias, activation)
     gram = np.block([[ridge_gram(weight, bias, activation), moments[:, None]], [moments, 1.0]])
-    eigenvalues = np.linalg.eigvalsh(gram)
-    kept = eigenvalues[eigenvalues > eigenvalues.max() * len(gram) * np.finfo(np.float64).eps]
+    return np.linalg.eigvalsh(gram)
+
+
+def exact_conditioning(activation: str, grid: RidgeGrid) -> dict[str, float]:
+    """:func:`feature_conditioning` of the exact Gram (:func:`exact_spectrum`).
+
+    On its range: the eigenvalues above ``lambda_max m eps``. NaN for
+    activations that are not piecewise linear.
+    """
+    eigenvalues = exact_spectrum(activation, grid)
+    if not len(eigenvalues):
+        nan = float("nan")
+        return {"largest": nan, "smallest": nan, "condition_number": nan, "nullity": nan}
+    cut = eigenvalues.max() * len(eigenvalues) * np.finfo(np.float64).eps
+    kept = eigenvalues[eigenvalues > cut]
     return {
         "largest": float(kept.max()),
         "smallest": float(kept.min()),
         "condition_number": float(kept.max() / kept.min()),
-        "nullity": int(len(gram) - len(kept)),
+        "nullity": int(len(eigenvalues) - len(kept)),
     }

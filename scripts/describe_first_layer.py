@@ -4,7 +4,7 @@ from hatlib.runtime import setup_logging
 
 log = setup_logging(snakemake.log[0])
 
-from hatlib.experiments.multifrequency import first_layer_table  # noqa: E402
+from hatlib.experiments.multifrequency import first_layer_spectrum, first_layer_table  # noqa: E402
 from hatlib.io import write_table  # noqa: E402
 
 table = first_layer_table(
@@ -13,5 +13,9 @@ table = first_layer_table(
     snakemake.params.phase_seed,
     snakemake.params.reduction,
 )
-write_table(table, snakemake.output[0])
+write_table(table, snakemake.output.table)
+write_table(
+    first_layer_spectrum(snakemake.params.two_d, snakemake.params.activations),
+    snakemake.output.spectrum,
+)
 log.info("first layer:\n%s", table.to_string())

@@ -211,3 +211,21 @@ def test_first_layer_macros_quote_the_fitted_growth_of_predicted_steps():
     assert slope > 1.5  # along one axis: the 1-D ReLU theory
     assert macros["FirstLayerNullityHat"] == "1"  # one direction: 1 and x, plus the constant
     assert macros["FirstLayerWidth"] == "48"
+
+
+def test_exact_spectrum_table_has_every_eigenvalue_of_the_piecewise_linear_activations():
+    from hatlib.experiments.multifrequency import first_layer_spectrum
+
+    two_d = {
+        "points_per_side": 16,
+        "frequencies": [[1, 0], [2, 1]],
+        "width": 64,
+        "directions": AXES_AND_DIAGONALS,
+        "elements_per_period": 5.0,
+    }
+    spectrum = first_layer_spectrum(two_d, ["relu", "hat", "tanh"])
+    assert set(spectrum["activation"]) == {"relu", "hat"}  # tanh has no exact Gram here
+    hat = spectrum[spectrum["activation"] == "hat"]
+    assert len(hat) == 64 + 1 and hat["index"].tolist() == list(range(1, 66))
+    assert hat["eigenvalue"].is_monotonic_decreasing
+    assert hat["eigenvalue"].iloc[-1] == pytest.approx(0.0, abs=1e-14)  # the null space

@@ -12,6 +12,7 @@ from hatlib.ridge_grid import (
     RidgeGrid,
     best_fit_error,
     exact_conditioning,
+    exact_spectrum,
     feature_conditioning,
     frozen_features,
     ridge_grid,
@@ -141,3 +142,26 @@ def first_layer_table(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def first_layer_spectrum(two_d: dict, activations: Sequence[str]) -> pd.DataFrame:
+    """The exact Gram spectrum of the 2-D first layer (and the output's constant), per activation.
+
+    Columns ``activation``, ``index`` (1 = largest) and ``eigenvalue``
+    (:func:`hatlib.ridge_grid.exact_spectrum`); activations that are not
+    piecewise linear have no rows.
+    """
+    grid = first_layer_grid(two_d)
+    frames = []
+    for activation in activations:
+        eigenvalues = exact_spectrum(activation, grid)[::-1]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "activation": activation,
+                    "index": np.arange(1, len(eigenvalues) + 1),
+                    "eigenvalue": eigenvalues,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -53,7 +53,8 @@ rule measure_gd_steps:
 
 rule describe_first_layer:
     output:
-        "results/tables/first_layer_2d.csv",
+        table="results/tables/first_layer_2d.csv",
+        spectrum="results/tables/first_layer_2d_spectrum.csv",
     params:
         two_d=MULTI["two_d"],
         activations=MULTI["activations"],
