@@ -738,6 +738,7 @@ SEARCH_EXPERIMENTS = {
     "search_multi": "multi-frequency",
     "search_digits": "digits",
     "search_pde": "Poisson problem",
+    "search_images": "image classification",
 }
 
 

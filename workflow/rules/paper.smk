@@ -5,6 +5,7 @@ LEARNING_RATE_SEARCHES = {
     "search_multi": "results/tables/multifrequency_learning_rates.csv",
     "search_digits": "results/tables/digits_learning_rates.csv",
     "search_pde": "results/tables/pde_learning_rates.csv",
+    "search_images": "results/tables/images_learning_rates.csv",
 }
 
 
