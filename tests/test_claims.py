@@ -399,6 +399,7 @@ def test_image_accuracy_claims_use_the_corrected_interval(interval, expected, re
     row = _table(verdicts).loc["hat-accuracy-mnist-sgd"]
     assert (row["lower"], row["upper"]) == interval  # not the plain interval
     assert reason in row["reason"] and "10 paired random splits" in row["statistic"]
+    assert "(MNIST, SGD with momentum)" in row["statement"]
 
 
 def test_image_accuracy_claims_per_optimizer():
