@@ -40,6 +40,8 @@ localrules:
     aggregate_classic,
     aggregate_pde,
     aggregate_gram_spectra,
+    describe_first_layer,
+    split_digits,
     compare_gd_steps,
     evaluate_claims,
     plot_gram_spectrum,

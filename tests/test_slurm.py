@@ -20,6 +20,7 @@ REMOTE_RULES = {
     "train_model",
     "train_multifrequency",
     "train_digits",
+    "train_images",
     "assemble_gram_spectrum",
     "predict_gd_steps",
     "measure_gd_steps",

@@ -197,6 +197,7 @@ def test_paper_numbers_come_from_generated_macros(quick_run):
         "multifrequency_learning_rates.csv",
         "digits_learning_rates.csv",
         "pde_learning_rates.csv",
+        "images_learning_rates.csv",
     ]
     keys = {"learning_rate", "seed", "final_error", "status", "chosen", "chosen_rate"}
     expected = 0
