@@ -26,9 +26,9 @@ logger = logging.getLogger(__name__)
 #: Activations the fused kernels implement, with their code in ``csrc/shallow.cpp``.
 KERNEL_CODES = {"relu": 0, "hat": 1, "tanh": 2, "bspline2": 4, "bspline3": 5}
 
-#: Kernel code for activation values computed beforehand (tanh: PyTorch's
-#: vectorised tanh is about ten times faster than the C library's, which
-#: would keep the kernel's loop scalar).
+#: Kernel code for activation values computed beforehand: tanh in float64, where
+#: PyTorch's vectorised tanh is about ten times faster than the C library's, which
+#: would keep the kernel's loop scalar (float32 has the kernel's own vectorised tanh).
 TABLE_CODE = 3
 
 SOURCE = Path(__file__).parent / "csrc" / "shallow.cpp"
@@ -67,8 +67,8 @@ def cpu_kernel():
         return load_inline(
             name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
             cpp_sources=[source],
-            functions=["shallow_loss_and_gradients"],
-            extra_cflags=["-O3", "-march=native", "-fopenmp"],
+            functions=["shallow_loss_and_gradients", "tanh_float32"],
+            extra_cflags=["-O3", "-march=native", "-mprefer-vector-width=512", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
         )
     except Exception as error:  # no compiler, no ninja, ...: fall back to tensor operations
@@ -135,7 +135,7 @@ def shallow_loss_and_gradients(
         kernel = cpu_kernel()
         if kernel is not None:
             tensors = [t.contiguous() for t in (x, y, w, b, a, c)]
-            if activation == "tanh":
+            if activation == "tanh" and w.dtype != torch.float32:
                 table = torch.tanh(x[None, :, None] * w[:, None, :] + b[:, None, :])  # (S, N, M)
                 code = TABLE_CODE
             else:

@@ -58,3 +58,47 @@ def test_kernel_members_do_not_depend_on_the_batch(activation):
     alone = shallow_loss_and_gradients(x, y[2:3], w[2:3], b[2:3], a[2:3], c[2:3], activation)
     for together, single in zip(batch, alone, strict=True):
         assert torch.equal(together[2:3], single)
+
+
+def _ulp_error(values: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """|values - tanh(z)| in units in the last place of the float32 nearest to tanh(z)."""
+    exact = torch.tanh(z.double())
+    nearest = exact.float()
+    ulp = (torch.nextafter(nearest.abs(), torch.tensor(2.0)) - nearest.abs()).double()
+    ulp = torch.where(nearest == 0, torch.tensor(2.0**-149, dtype=torch.float64), ulp)
+    return (values.double() - exact).abs() / ulp
+
+
+def test_kernel_tanh_is_within_float32_rounding_over_the_full_range():
+    kernel = cpu_kernel()
+    # every 1,009th bit pattern of float32 (all magnitudes, both signs) and specials
+    bits = torch.arange(0, 2**32, 1009, dtype=torch.int64)
+    z = (bits - 2**31).to(torch.int32).view(torch.float32)
+    z = z[torch.isfinite(z)]
+    z = torch.cat([z, torch.tensor([0.0, -0.0, 0.625, -0.625, 9.0, 20.0, 1e-30])])
+    values = kernel.tanh_float32(z.contiguous())
+    worst = float(_ulp_error(values, z).max())
+    print(f"kernel tanh: largest error {worst:.3f} ulp over {len(z):,} floats")
+    assert worst <= 1.5
+    # against PyTorch's float32 tanh: no more than two float32 steps apart anywhere
+    steps = (values.view(torch.int32).long() - torch.tanh(z).view(torch.int32).long()).abs()
+    assert int(steps.max()) <= 2
+    special = torch.tensor([float("inf"), -float("inf"), 0.0, -0.0, float("nan")])
+    out = kernel.tanh_float32(special)
+    assert out[:2].tolist() == [1.0, -1.0]
+    assert torch.equal(torch.signbit(out[2:4]), torch.tensor([False, True]))
+    assert torch.isnan(out[4])
+
+
+def test_float32_tanh_runs_in_the_kernel_and_agrees_with_the_reference(monkeypatch):
+    x, y, w, b, a, c = _problem(dtype=torch.float32)
+    tanh = torch.tanh
+    with monkeypatch.context() as patch:  # no activation table computed by PyTorch
+        patch.setattr(torch, "tanh", lambda *_: pytest.fail("torch.tanh called"))
+        fused = shallow_loss_and_gradients(x, y, w, b, a, c, "tanh")
+    assert torch.tanh is tanh
+    reference = reference_loss_and_gradients(x, y, w, b, a, c, "tanh")
+    for value, expected in zip(fused, reference, strict=True):
+        torch.testing.assert_close(value, expected, rtol=2e-5, atol=2e-5)
+    again = shallow_loss_and_gradients(x, y, w, b, a, c, "tanh")
+    assert all(torch.equal(p, q) for p, q in zip(fused, again, strict=True))
