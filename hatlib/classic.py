@@ -17,7 +17,7 @@ import torch
 from hatlib.models import build_deep_network, build_default_deep_network
 from hatlib.runtime import environment_metadata, resolve_device
 from hatlib.targets import multi_sine, random_phases, uniform_grid
-from hatlib.training import DTYPES, TrainingConfig, train
+from hatlib.training import DTYPES, LearnedStop, TrainingConfig, train
 
 #: Initialisations of the deep networks of this experiment.
 CLASSIC_INITIALISATIONS = ("torch_default", "fem_deep")
@@ -170,8 +170,10 @@ def run_classic(
     its seeds must be exactly ``0..settings["seeds"]-1``, and network seed
     ``s`` is trained on the rows of seed ``s``. ``settings`` (the ``classic``
     configuration section) holds ``width``, ``depth``, ``seeds`` (a count),
-    ``phase_seed``, ``learning_rate``, ``iterations``, ``log_every``, ``dtype``
-    and ``checkpoint_every``; ``data`` must be the target drawn from
+    ``phase_seed``, ``learning_rate``, ``iterations``, ``log_every``, ``dtype``,
+    ``checkpoint_every`` and ``stop_after_learned`` (a network stops once every
+    frequency has stayed at or above the highest of ``thresholds`` for that
+    many steps; ``None`` trains every step); ``data`` must be the target drawn from
     ``phase_seed`` (checked). Returns the history (``seed``, ``step``,
     ``loss``, ``relative_l2_error``), the spectrum (``seed``, ``step``,
     ``frequency`` ``k_i``, ``amplitude`` ``A_i``, ``magnitude`` the normalised
@@ -205,8 +207,15 @@ def run_classic(
         used_device,
     )
     probe = SpectrumProbe(targets, frequencies, amplitudes)
+    hold = settings.get("stop_after_learned")
     config = TrainingConfig(
-        "adam", settings["learning_rate"], settings["iterations"], settings["log_every"]
+        "adam",
+        settings["learning_rate"],
+        settings["iterations"],
+        settings["log_every"],
+        stop_learned=None
+        if hold is None
+        else LearnedStop(max(settings["thresholds"]), above=True, hold=hold),
     )
     result = train(
         model,

@@ -242,6 +242,16 @@ def learning_time_table(summary: pd.DataFrame) -> str:
     return booktabs_table(header, rows, "ll" + "r" * len(frequencies))
 
 
+def _stop_sentence(hold: int | None, condition: str) -> str:
+    """The paper's sentence on the rule that stops a learned run (``hold`` steps, or never)."""
+    if hold is None:
+        return "Every run trains for all its iterations."
+    return (
+        f"A run stops once {condition} at every record for ${hold}$ iterations; every "
+        "learning time is read off records before the stop, so none changes."
+    )
+
+
 def _list(values) -> str:
     return ", ".join(str(value) for value in values)
 
@@ -483,6 +493,10 @@ def experiment_macros(
         "MultiIterations": str(multi["iterations"]),
         "MultiSelectionIterations": str(multi["selection_iterations"]),
         "MultiTolerance": format_number(multi["tolerance"]),
+        "MultiStop": _stop_sentence(
+            multi.get("stop_after_learned"),
+            rf"every $\Delta(k)$ has stayed below ${format_number(multi['tolerance'])}$",
+        ),
         "ShallowWidth": str(shallow["width"]),
         "DeepDepth": str(deep["depth"]),
         "DeepWidth": str(deep["width"]),
@@ -674,6 +688,10 @@ def beyond_macros(
         "ClassicSeeds": str(classic["seeds"]),
         "ClassicThresholds": _list(format_number(t) for t in classic["thresholds"]),
         "ClassicTopThreshold": format_number(max(classic["thresholds"])),
+        "ClassicStop": _stop_sentence(
+            classic.get("stop_after_learned"),
+            f"every frequency has stayed at or above ${format_number(max(classic['thresholds']))}$",
+        ),
         "PdeModes": _list(pde["modes"]),
         "PdeWidth": str(pde["width"]),
         "PdeWidths": _list(pde["widths"]),

@@ -349,8 +349,14 @@ def plot_initialisation_ablation(summary: pd.DataFrame, main: str) -> plt.Figure
     return figure
 
 
-def _draw_heatmap(axis, cell: pd.DataFrame, value: str, norm, ordering: str) -> object:
-    """Median over seeds of ``value`` per frequency (rows, by ``ordering``) and step (columns)."""
+def _draw_heatmap(
+    axis, cell: pd.DataFrame, value: str, norm, ordering: str, end: float | None = None
+) -> object:
+    """Median over seeds of ``value`` per frequency (rows, by ``ordering``) and step (columns).
+
+    A seed whose records end before ``end`` (a run stopped early) is marked by a
+    dashed red line at its last record.
+    """
     from matplotlib.colors import LogNorm
 
     table = cell.groupby([ordering, "frequency", "step"])[value].median()
@@ -369,6 +375,9 @@ def _draw_heatmap(axis, cell: pd.DataFrame, value: str, norm, ordering: str) -> 
         rasterized=True,
     )
     axis.set_yticks(np.arange(len(wide)), wide.index.get_level_values("frequency"))
+    if end is not None and "seed" in cell:
+        for stop in sorted(set(cell.groupby("seed")["step"].max()) - {end}):
+            axis.axvline(stop, color="tab:red", linestyle="--", linewidth=0.8)
     return image
 
 
@@ -387,6 +396,7 @@ def _heatmap_grid(
     mapping columns of ``frame`` to the value a panel keeps. ``value`` is an
     error (log colour scale from 1e-3 to 1) unless it is ``"magnitude"``
     (linear from 0 to 1); frequencies are ordered by the column ``ordering``.
+    Runs that stopped before the last step of ``frame`` are marked where they stopped.
     """
     from matplotlib.colors import LogNorm, Normalize
 
@@ -407,7 +417,7 @@ def _heatmap_grid(
             keep = np.ones(len(frame), dtype=bool)
             for key, wanted in {**row_keys, **column_keys}.items():
                 keep &= (frame[key] == wanted).to_numpy()
-            image = _draw_heatmap(axis, frame[keep], value, norm, ordering)
+            image = _draw_heatmap(axis, frame[keep], value, norm, ordering, frame["step"].max())
             if row == 0:
                 axis.set_title(column_title, fontsize=8)
             if column == 0:

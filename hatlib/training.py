@@ -16,6 +16,11 @@ per-frequency learning time read off the records is known to within a factor
 ``10 ** (1 / records_per_decade)``. For each tolerance of ``tolerances`` it also
 finds the exact first step at which a member's relative L2 error falls below
 it, from the loss computed at every step.
+
+With a :class:`LearnedStop` a member also stops once every recorded
+per-frequency value has been on the learned side of a threshold, at every
+record, for a given number of steps: the first crossings, and so every
+learning time read off the records, are those of a run that goes on.
 """
 
 from __future__ import annotations
@@ -89,6 +94,35 @@ def record_steps(iterations: int, log_every: int, per_decade: int = RECORDS_PER_
 
 
 @dataclass(frozen=True)
+class LearnedStop:
+    """Stop a member once all its recorded per-frequency values have stayed learned.
+
+    A record is *learned* when every value the probe returns for the member is
+    at or above ``threshold`` (``above = True``, e.g. the normalised output
+    spectrum) or below it (``above = False``, e.g. the relative error
+    ``Delta(k)``). The member stops at the first record at which every record
+    of the last ``hold`` steps (at least two records) has been learned. No
+    record before the stop changes, so neither does any first crossing.
+    """
+
+    threshold: float
+    above: bool
+    hold: int
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.threshold):
+            raise ValueError(f"stop threshold must be finite, got {self.threshold}")
+        if self.hold < 1:
+            raise ValueError(f"stop hold must be at least 1 step, got {self.hold}")
+
+    def learned(self, values: np.ndarray) -> np.ndarray:
+        """Per row of ``values`` ``(S, F)``: whether every value is on the learned side."""
+        with np.errstate(invalid="ignore"):
+            side = values >= self.threshold if self.above else values < self.threshold
+        return np.all(side, axis=1)
+
+
+@dataclass(frozen=True)
 class TrainingConfig:
     """How to train one batch of models.
 
@@ -115,6 +149,9 @@ class TrainingConfig:
     records_per_decade:
         Records per decade of the geometric schedule (:func:`geometric_steps`);
         0 records at multiples of ``log_every`` only.
+    stop_learned:
+        Stop a member once its recorded per-frequency values have stayed
+        learned (:class:`LearnedStop`); ``None`` never does.
     """
 
     optimizer: str
@@ -125,6 +162,7 @@ class TrainingConfig:
     stop_below: float | None = None
     tolerances: tuple[float, ...] = ()
     records_per_decade: int = RECORDS_PER_DECADE
+    stop_learned: LearnedStop | None = None
 
     def __post_init__(self) -> None:
         lookup(OPTIMIZERS, "optimizer", self.optimizer)
@@ -161,8 +199,8 @@ class TrainingResult:
         (``Delta(k)``).
     status:
         Per member: ``"completed"`` (ran all iterations), ``"converged"``
-        (stopped below ``stop_below``) or ``"diverged"`` (its loss became NaN or
-        infinite).
+        (stopped below ``stop_below``), ``"learned"`` (stopped by
+        ``stop_learned``) or ``"diverged"`` (its loss became NaN or infinite).
     steps:
         Per member: optimizer steps taken before it stopped.
     wall_seconds:
@@ -309,6 +347,8 @@ def train(
     active = np.ones(members, dtype=bool)
     tolerances = np.asarray(config.tolerances, dtype=np.float64)
     first_below = np.full((members, len(tolerances)), -1, dtype=np.int64)
+    # Per member: the step of the first record of its current run of learned records (-1: none).
+    learned_since = np.full(members, -1, dtype=np.int64)
     schedule = record_steps(config.iterations, config.log_every, config.records_per_decade)
     scheduled = {int(s) for s in schedule}
     step = 0
@@ -323,6 +363,7 @@ def train(
         step, history, spectrum = saved["step"], saved["history"], saved["spectrum"]
         status, steps, active = saved["status"], saved["steps"], saved["active"]
         first_below = saved["first_below"]
+        learned_since = saved.get("learned_since", learned_since)
         logger.info("resumed from checkpoint %s at step %d", checkpoint, step)
     start = last_report = time.perf_counter()
     age = seconds_since_process_start()
@@ -333,6 +374,7 @@ def train(
             if step % checkpoint_every == 0 and (saved is None or step != saved["step"]):
                 progress = {"history": history, "spectrum": spectrum, "status": status}
                 progress.update(steps=steps, active=active.copy(), first_below=first_below.copy())
+                progress.update(learned_since=learned_since.copy())
                 _save_checkpoint(checkpoint, fingerprint, step, model, optimizer, progress)
         if on_step is not None:
             on_step(step)
@@ -358,6 +400,15 @@ def train(
             for member in np.flatnonzero(record):
                 history.append((member, step, loss_values[member], errors[member]))
                 spectrum.append((member, step, delta[member]))
+            if config.stop_learned is not None:
+                learned = record & ~stopping & config.stop_learned.learned(delta)
+                learned_since[record & ~learned] = -1
+                learned_since[learned & (learned_since < 0)] = step
+                settled = learned & (step - learned_since >= config.stop_learned.hold)
+                for member in np.flatnonzero(settled):
+                    status[member] = "learned"
+                    steps[member] = step
+                active &= ~settled
         for member in np.flatnonzero(stopping):
             status[member] = "diverged" if not finite[member] else "converged"
             steps[member] = step

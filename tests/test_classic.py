@@ -215,3 +215,30 @@ def test_run_classic_rejects_data_of_other_seeds_or_phases():
         run(data.assign(seed=data["seed"] * 2), TINY)
     with pytest.raises(ValueError, match=r"classic\.phase_seed = 1"):
         run(data, {**TINY, "phase_seed": 1})
+
+
+def test_stopping_learned_runs_changes_no_learning_time():
+    torch.set_num_threads(1)
+    amplitudes = [1.0, 1.0, 1.0]
+    data = classic_dataset(64, FREQUENCIES, amplitudes, 0, seeds=SETTINGS["seeds"])
+    base = {**SETTINGS, "thresholds": [0.5, 0.9], "iterations": 400}
+    _, full, ran = run_classic(data, FREQUENCIES, amplitudes, "hat", "fem_deep", base, "cpu")
+    stopping = {**base, "stop_after_learned": 40}
+    _, short, stopped = run_classic(
+        data, FREQUENCIES, amplitudes, "hat", "fem_deep", stopping, "cpu"
+    )
+    assert ran["status"] == {"0": "completed", "1": "completed"}
+    assert stopped["status"] == {"0": "learned", "1": "learned"}
+    ends = short.groupby("seed")["step"].max()
+    assert (ends < base["iterations"]).all()
+    keys = ["seed", "frequency"]
+    learned = first_reaching(short, base["thresholds"], keys)
+    assert not learned["censored"].any()
+    # each seed stopped once every frequency had been at 0.9 for 40 steps, no earlier
+    top = learned[learned["threshold"] == 0.9].groupby("seed")["upper"].max()
+    assert (ends - top >= 40).all() and (ends - top <= 40 + SETTINGS["log_every"]).all()
+    pd.testing.assert_frame_equal(learned, first_reaching(full, base["thresholds"], keys))
+    # every record up to the stop is the uninterrupted run's
+    before = full.merge(ends.rename("end"), on="seed")
+    before = before[before["step"] <= before["end"]].drop(columns="end")
+    pd.testing.assert_frame_equal(before.reset_index(drop=True), short.reset_index(drop=True))

@@ -108,6 +108,34 @@ def test_probed_fit_selects_a_stable_rate_and_learns():
     assert set(search["learning_rate"]) == {0.001, 0.01}
 
 
+def test_stopping_learned_runs_changes_no_learning_time():
+    from hatlib.analysis import learning_iterations
+
+    data = multifrequency_dataset({"num_points": 64, "frequencies": [1, 4]}, 0)
+    settings = {"optimizers": ["adam"], "resolution": 4.0, "seeds": 2, "iterations": 600,
+                "log_every": 20, "selection_iterations": 30, "tolerance": 0.1}  # fmt: skip
+    runs = [
+        run_multifrequency(
+            data,
+            [1, 4],
+            "hat",
+            {"depth": 1, "width": 32},
+            {**settings, **extra},
+            {"adam": [0.01]},
+            device="cpu",
+        )
+        for extra in ({}, {"stop_after_learned": 60})
+    ]
+    (_, full, _, ran), (_, short, _, stopped) = runs
+    assert set(ran["runs"]["adam"]["status"].values()) == {"completed"}
+    assert set(stopped["runs"]["adam"]["status"].values()) == {"learned"}
+    assert short["step"].max() < 600
+    keys = ["optimizer", "seed", "frequency"]
+    learned = learning_iterations(short, 0.1, keys)
+    assert not learned["censored"].any()
+    pd.testing.assert_frame_equal(learned, learning_iterations(full, 0.1, keys))
+
+
 def test_two_dimensional_deep_fit_runs_and_reports_every_bin():
     data = multifrequency_dataset({"points_per_side": 8, "frequencies": [[1, 0], [1, 2]]}, 1)
     inputs = data[["x0", "x1"]].to_numpy()

@@ -5,7 +5,7 @@ import torch
 from hatlib.fem import mass_matrix, uniform_nodes
 from hatlib.models import build_shallow_network
 from hatlib.targets import sine_dataset
-from hatlib.training import TrainingConfig, geometric_steps, record_steps, train
+from hatlib.training import LearnedStop, TrainingConfig, geometric_steps, record_steps, train
 
 DATA = sine_dataset(2, 128)
 
@@ -192,3 +192,38 @@ def test_recorded_frequency_errors_bracket_the_exact_learning_time():
     upper = int(records.loc[records["relative_error"] < threshold, "step"].iloc[0])
     lower = int(records.loc[records["step"] < upper, "step"].iloc[-1])
     assert lower < exact <= upper and upper <= 1.123 * max(lower, 10)
+
+
+def _stopped(frequencies, stop, iterations=1500):
+    model = build_shallow_network("hat", 32, None, seeds=[1, 2])
+    config = TrainingConfig("adam", 0.01, iterations, log_every=10, stop_learned=stop)
+    return train(model, DATA["x"].to_numpy(), DATA["y"].to_numpy(), config, frequencies)
+
+
+def test_learned_stop_waits_until_every_frequency_stayed_learned():
+    stop = LearnedStop(0.1, above=False, hold=50)
+    full, short = _stopped([2], None), _stopped([2], stop)
+    assert short.status == ["learned", "learned"] and max(short.steps) < 1500
+    for member, end in enumerate(short.steps):
+        errors = full.spectrum[full.spectrum["member"] == member].set_index("step")
+        errors = errors["relative_error"]
+        learned = errors.index[errors < 0.1]
+        # it stopped at the first record ending 50 steps of learned records, not before
+        since = max(s for s in errors.index[errors >= 0.1] if s < end) + 1
+        first = min(s for s in learned if s >= since)
+        assert end == min(s for s in errors.index if s >= first + 50)
+        mine = short.spectrum[short.spectrum["member"] == member]
+        assert mine["step"].max() == end
+        np.testing.assert_array_equal(mine["relative_error"], errors.loc[:end])
+    # a frequency that is never learned (the target has none of it) keeps every run going
+    never = _stopped([2, 5], stop)
+    assert never.status == ["completed", "completed"] and never.steps == [1500, 1500]
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [((0.1, False, 0), "hold must be at least 1"), ((float("nan"), True, 5), "finite")],
+)
+def test_learned_stop_rejects_bad_values(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        LearnedStop(*arguments)

@@ -23,7 +23,7 @@ from hatlib.models import (
 )
 from hatlib.ridge_grid import RidgeGrid, ridge_layer
 from hatlib.runtime import environment_metadata, resolve_device
-from hatlib.training import DTYPES, TrainingConfig, TrainingResult, train
+from hatlib.training import DTYPES, LearnedStop, TrainingConfig, TrainingResult, train
 
 
 def seed_column(table: pd.DataFrame, seeds: list[int]) -> pd.DataFrame:
@@ -105,6 +105,9 @@ class FitSetting:
     grid:
         The ridge grid of an ``mlp``'s first layer on inputs of dimension above
         one (:mod:`hatlib.ridge_grid`); ``None`` for random ridges.
+    stop_learned:
+        Stop a network once its recorded per-component errors have stayed
+        learned (:class:`hatlib.training.LearnedStop`); ``None`` trains every step.
     """
 
     activation: str
@@ -123,6 +126,7 @@ class FitSetting:
     sigma: float = 0.0
     omega0: float = 0.0
     grid: RidgeGrid | None = None
+    stop_learned: LearnedStop | None = None
 
 
 def fit_setting(
@@ -140,8 +144,12 @@ def fit_setting(
     ``multifrequency`` or ``digits`` section) ``seeds`` (a count),
     ``iterations``, ``log_every``, ``selection_iterations`` and, for random
     ridges, ``resolution``. With ``grid`` the first layer is that ridge grid and
-    the width is the grid's.
+    the width is the grid's. With ``stop_after_learned`` (steps) in ``settings``
+    a network stops once every component's error has stayed below
+    ``settings["tolerance"]`` for that many steps.
     """
+    hold = settings.get("stop_after_learned")
+    stop = None if hold is None else LearnedStop(settings["tolerance"], above=False, hold=hold)
     return FitSetting(
         family=network.get("family", "mlp"),
         features=network.get("features", 0),
@@ -158,6 +166,7 @@ def fit_setting(
         candidates=tuple(candidates[optimizer]),
         selection_iterations=settings["selection_iterations"],
         grid=grid,
+        stop_learned=stop,
     )
 
 
@@ -244,7 +253,13 @@ def run_probed_fit(
 
     rate = choose_learning_rate(search)
     model = build_network(setting, input_dim, used_device, data)
-    config = TrainingConfig(setting.optimizer, rate, setting.iterations, setting.log_every)
+    config = TrainingConfig(
+        setting.optimizer,
+        rate,
+        setting.iterations,
+        setting.log_every,
+        stop_learned=setting.stop_learned,
+    )
     result = train(
         model, inputs, targets, config, list(range(components)), used_device, probe=probe
     )
