@@ -107,8 +107,15 @@ def bench_training(
     ``engine_model_steps_per_second``, ``speedup`` (engine over plain) and
     ``step_time_over_relu`` (the engine's step time relative to ReLU's).
     """
+    from hatlib.kernels import kernel_arch, kernel_simd_level, processor_model
+
     engine(activations[0], seeds, width, points, 5, device)  # build or load the kernel first
     plain_loop(activations[0], seeds, width, points, 2, device)  # torch.optim's first use
+    machine = {
+        "processor": processor_model(),
+        "kernel_arch": kernel_arch(),
+        "kernel_simd": kernel_simd_level() if device == "cpu" else None,
+    }
     rows = []
     for activation in activations:
         plain = plain_loop(activation, seeds, width, points, steps, device)
@@ -122,6 +129,7 @@ def bench_training(
                 "points": points,
                 "steps": steps,
                 "threads": torch.get_num_threads(),
+                **machine,
                 "plain_model_steps_per_second": plain,
                 "engine_model_steps_per_second": fused,
                 "speedup": fused / plain,

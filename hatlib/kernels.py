@@ -14,7 +14,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import platform
+import re
 from pathlib import Path
 
 import torch
@@ -32,6 +34,31 @@ KERNEL_CODES = {"relu": 0, "hat": 1, "tanh": 2, "bspline2": 4, "bspline3": 5}
 TABLE_CODE = 3
 
 SOURCE = Path(__file__).parent / "csrc" / "shallow.cpp"
+
+#: Environment variable naming the ``-march`` target the kernel is built for
+#: (default ``native``: the machine's own instruction sets). For example
+#: ``x86-64-v3`` (AVX2 and FMA) builds for every AVX2 processor of a cluster
+#: from any of its nodes, ``x86-64`` for any x86-64 processor (SSE2 only, slower).
+ARCH_VARIABLE = "HATLIB_KERNEL_ARCH"
+
+
+def kernel_arch() -> str:
+    """The ``-march`` target of the kernel: :data:`ARCH_VARIABLE`, or ``native``."""
+    arch = os.environ.get(ARCH_VARIABLE, "native").strip() or "native"
+    if not re.fullmatch(r"[A-Za-z0-9_.+-]+", arch):
+        raise ValueError(f"{ARCH_VARIABLE} = {arch!r} is not a -march target name")
+    return arch
+
+
+def processor_model() -> str:
+    """The processor's model name (``/proc/cpuinfo``), or what :mod:`platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "Model", "cpu model")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def _cpu_tag() -> str:
@@ -56,24 +83,44 @@ def _cpu_tag() -> str:
 def cpu_kernel():
     """The compiled CPU kernel module, or ``None`` (reason logged) when it cannot be built.
 
-    The build is named after the CPU and a hash of the source, so checkouts
-    with different versions of the kernel never load each other's build.
+    The build is named after the CPU, the ``-march`` target (:func:`kernel_arch`)
+    and a hash of the source, so checkouts with different versions of the
+    kernel never load each other's build. :func:`kernel_simd_level` says which
+    instruction set the build uses.
     """
     try:
         from torch.utils.cpp_extension import load_inline
 
+        arch = kernel_arch()
         source = SOURCE.read_text()
-        digest = hashlib.sha256(source.encode()).hexdigest()[:10]
-        return load_inline(
+        digest = hashlib.sha256((arch + source).encode()).hexdigest()[:10]
+        kernel = load_inline(
             name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
             cpp_sources=[source],
-            functions=["shallow_loss_and_gradients", "tanh_float32"],
-            extra_cflags=["-O3", "-march=native", "-mprefer-vector-width=512", "-fopenmp"],
+            functions=["shallow_loss_and_gradients", "tanh_float32", "simd_level"],
+            extra_cflags=["-O3", f"-march={arch}", "-mprefer-vector-width=512", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
         )
+        logger.info(
+            "fused CPU kernel built for -march=%s: %s on %s",
+            arch,
+            kernel.simd_level(),
+            processor_model(),
+        )
+        return kernel
     except Exception as error:  # no compiler, no ninja, ...: fall back to tensor operations
         logger.warning("fused CPU kernel unavailable, using PyTorch operations: %s", error)
         return None
+
+
+def kernel_simd_level(build: bool = False) -> str | None:
+    """The SIMD instruction set the loaded kernel was compiled for (``"AVX-512"``,
+    ``"AVX2+FMA"``, ...); ``"unavailable"`` when it cannot be built; ``None`` when it
+    is not loaded in this process and ``build`` is false."""
+    if not build and cpu_kernel.cache_info().currsize == 0:
+        return None
+    kernel = cpu_kernel()
+    return "unavailable" if kernel is None else kernel.simd_level()
 
 
 def _activation_and_slope(pre: torch.Tensor, activation: str):

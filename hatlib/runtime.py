@@ -88,10 +88,16 @@ def environment_metadata(device: str) -> dict[str, object]:
     """Machine, device and library versions, for a run's metadata file."""
     import torch
 
+    from hatlib.kernels import kernel_arch, kernel_simd_level, processor_model
+
     info: dict[str, object] = {
         "device": device,
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "processor": processor_model(),
+        # the fused CPU kernel's -march target and instruction set (None: not used by this job)
+        "kernel_arch": kernel_arch(),
+        "kernel_simd": kernel_simd_level(),
         "torch_threads": torch.get_num_threads(),
         "versions": package_versions(),
         # the scheduler's job that ran this one (None outside SLURM)

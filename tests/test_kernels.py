@@ -1,10 +1,15 @@
+import platform
+
 import pytest
 import torch
 
 from hatlib.activations import get_activation
 from hatlib.kernels import (
+    ARCH_VARIABLE,
     KERNEL_CODES,
     cpu_kernel,
+    kernel_arch,
+    kernel_simd_level,
     reference_loss_and_gradients,
     shallow_loss_and_gradients,
 )
@@ -33,6 +38,30 @@ def _problem(seeds=3, points=64, width=16, dtype=torch.float64):
 
 def test_cpu_kernel_builds():
     assert cpu_kernel() is not None
+    assert kernel_simd_level() in ("AVX-512", "AVX2+FMA", "AVX2", "AVX", "SSE4.2", "SSE2", "NEON")
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="x86-64 instruction sets")
+def test_kernel_builds_without_avx_and_agrees(monkeypatch):
+    """The baseline x86-64 build (SSE2 only) computes what the machine's own build does."""
+    problem = _problem(dtype=torch.float32)
+    native = {a: shallow_loss_and_gradients(*problem, a) for a in sorted(KERNEL_CODES)}
+    monkeypatch.setenv(ARCH_VARIABLE, "x86-64")
+    cpu_kernel.cache_clear()
+    try:
+        assert kernel_arch() == "x86-64" and kernel_simd_level(build=True) == "SSE2"
+        for activation, expected in native.items():
+            found = shallow_loss_and_gradients(*problem, activation)
+            for value, reference in zip(found, expected, strict=True):
+                torch.testing.assert_close(value, reference, rtol=2e-6, atol=2e-6)
+    finally:
+        cpu_kernel.cache_clear()
+
+
+def test_kernel_arch_must_be_a_target_name(monkeypatch):
+    monkeypatch.setenv(ARCH_VARIABLE, "native -O0")
+    with pytest.raises(ValueError, match="HATLIB_KERNEL_ARCH = 'native -O0' is not a -march"):
+        kernel_arch()
 
 
 @pytest.mark.parametrize("activation", sorted(KERNEL_CODES))

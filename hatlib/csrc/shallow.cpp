@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 // Not a constant, so that the compiler cannot fold the clamped case of tanh_float into a
@@ -26,7 +27,8 @@ namespace {
 // each piece in its local variable on [i, i + 1), as hatlib.activations writes them.
 enum Activation { RELU = 0, HAT = 1, TANH = 2, TABLE = 3, BSPLINE2 = 4, BSPLINE3 = 5 };
 
-// The bits of b where take_a is false, of a where it is true (a branch-free select).
+// The bits of b where take_a is false, of a where it is true (a branch-free select that
+// GCC vectorises on AVX2 too).
 inline float select_bits(bool take_a, float a, float b) {
   uint32_t ab, bb;
   std::memcpy(&ab, &a, 4);
@@ -35,6 +37,17 @@ inline float select_bits(bool take_a, float a, float b) {
   const uint32_t out = (ab & mask) | (bb & ~mask);
   float result;
   std::memcpy(&result, &out, 4);
+  return result;
+}
+
+inline double select_bits(bool take_a, double a, double b) {
+  uint64_t ab, bb;
+  std::memcpy(&ab, &a, 8);
+  std::memcpy(&bb, &b, 8);
+  const uint64_t mask = 0u - static_cast<uint64_t>(take_a);
+  const uint64_t out = (ab & mask) | (bb & ~mask);
+  double result;
+  std::memcpy(&result, &out, 8);
   return result;
 }
 
@@ -95,34 +108,40 @@ inline void activate(T z, T& value, T& slope) {
     value = z > T(0) ? z : T(0);
     slope = z > T(0) ? T(1) : T(0);
   } else if (ACT == HAT) {
-    // On the support (0, 2] the slope is +1 up to the peak and -1 after it, and
-    // the value is 1 + slope (z - 1); off it both are 0. This gives 1, 1, -1 at
-    // z = 0+, 1, 2 as relu(z) - 2 relu(z - 1) + relu(z - 2) does, with fewer
-    // operations than evaluating the three ReLUs.
-    const bool support = (z > T(0)) & (z <= T(2));
+    // value = max(0, 1 - |z - 1|); the slope +1 on (0, 1], -1 on (1, 2], 0 elsewhere,
+    // as relu(z) - 2 relu(z - 1) + relu(z - 2) gives it (1, 1, -1 at z = 0+, 1, 2).
+    // Written with one two-way select per output (no and of two comparisons feeding
+    // both), so that it vectorises with blends on AVX2 as well as masks on AVX-512:
+    // the previous form ran at a quarter of ReLU's speed on AVX2.
     const T side = z <= T(1) ? T(1) : T(-1);
-    slope = support ? side : T(0);
-    value = support ? T(1) + side * (z - T(1)) : T(0);
+    const T hat = T(1) - std::fabs(z - T(1));
+    value = hat > T(0) ? hat : T(0);
+    slope = (z > T(0) && z <= T(2)) ? side : T(0);
   } else if (ACT == BSPLINE2) {
+    // Pieces chosen by bitwise selects: GCC keeps nested conditional expressions on
+    // AVX2 scalar (it vectorises them only with AVX-512's masks).
     const T m = z - T(1.5), r = T(3) - z;
-    const T v = z < T(1) ? T(0.5) * z * z : (z < T(2) ? T(0.75) - m * m : T(0.5) * r * r);
-    const T d = z < T(1) ? z : (z < T(2) ? T(3) - T(2) * z : z - T(3));
-    const bool support = (z >= T(0)) & (z < T(3));
-    value = support ? v : T(0);
-    slope = support ? d : T(0);
+    const bool left = z < T(1), middle = z < T(2), support = (z >= T(0)) & (z < T(3));
+    const T v = select_bits(left, T(0.5) * z * z, select_bits(middle, T(0.75) - m * m,
+                                                               T(0.5) * r * r));
+    const T d = select_bits(left, z, select_bits(middle, T(3) - T(2) * z, z - T(3)));
+    value = select_bits(support, v, T(0));
+    slope = select_bits(support, d, T(0));
   } else if (ACT == BSPLINE3) {
     // (1 + 3t + 3t^2 - 3t^3)/6 with t = z - 1 on [1, 2) and t = 3 - z on [2, 3)
     const T sixth = T(1) / T(6);
-    const T t = z < T(2) ? z - T(1) : T(3) - z;
+    const bool first = z < T(1), second = z < T(2), third = z < T(3);
+    const bool support = (z >= T(0)) & (z < T(4));
+    const T t = select_bits(second, z - T(1), T(3) - z);
     const T inner = (T(1) + t * (T(3) + t * (T(3) - T(3) * t))) * sixth;
     const T inner_slope = T(0.5) + t * (T(1) - T(1.5) * t);
     const T r = T(4) - z;
-    const T v = z < T(1) ? z * z * z * sixth : (z < T(3) ? inner : r * r * r * sixth);
-    const T d = z < T(1) ? T(0.5) * z * z
-                         : (z < T(2) ? inner_slope : (z < T(3) ? -inner_slope : T(-0.5) * r * r));
-    const bool support = (z >= T(0)) & (z < T(4));
-    value = support ? v : T(0);
-    slope = support ? d : T(0);
+    const T v = select_bits(first, z * z * z * sixth, select_bits(third, inner, r * r * r * sixth));
+    const T d = select_bits(
+        first, T(0.5) * z * z,
+        select_bits(second, inner_slope, select_bits(third, -inner_slope, T(-0.5) * r * r)));
+    value = select_bits(support, v, T(0));
+    slope = select_bits(support, d, T(0));
   } else {
     value = tanh_value(z);
     slope = T(1) - value * value;
@@ -201,6 +220,27 @@ void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b
 }
 
 }  // namespace
+
+// The widest SIMD instruction set this build was compiled for (from the compiler's macros).
+std::string simd_level() {
+#if defined(__AVX512F__)
+  return "AVX-512";
+#elif defined(__AVX2__) && defined(__FMA__)
+  return "AVX2+FMA";
+#elif defined(__AVX2__)
+  return "AVX2";
+#elif defined(__AVX__)
+  return "AVX";
+#elif defined(__SSE4_2__)
+  return "SSE4.2";
+#elif defined(__SSE2__)
+  return "SSE2";
+#elif defined(__ARM_NEON)
+  return "NEON";
+#else
+  return "scalar";
+#endif
+}
 
 // The kernel's float tanh on every element of a contiguous float32 tensor (for the tests).
 torch::Tensor tanh_float32(torch::Tensor z) {
