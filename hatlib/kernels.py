@@ -7,6 +7,7 @@ without autograd. On the CPU a C++ kernel (``csrc/shallow.cpp``, built once
 per machine with ``torch.utils.cpp_extension`` and cached) makes one pass over
 the points per network; elsewhere, or if the kernel cannot be built (the
 reason is logged), the same formulas run as PyTorch tensor operations.
+:class:`FusedShallowStep` runs the optimizer update in the same kernel call.
 """
 
 from __future__ import annotations
@@ -97,7 +98,12 @@ def cpu_kernel():
         kernel = load_inline(
             name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
             cpp_sources=[source],
-            functions=["shallow_loss_and_gradients", "tanh_float32", "simd_level"],
+            functions=[
+                "shallow_loss_and_gradients",
+                "shallow_step",
+                "tanh_float32",
+                "simd_level",
+            ],
             extra_cflags=["-O3", f"-march={arch}", "-mprefer-vector-width=512", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
         )
@@ -189,3 +195,119 @@ def shallow_loss_and_gradients(
                 table, code = x.new_empty(0), KERNEL_CODES[activation]
             return tuple(kernel.shallow_loss_and_gradients(*tensors, table.contiguous(), code))
     return reference_loss_and_gradients(x, y, w, b, a, c, activation)
+
+
+#: Optimizer codes of ``csrc/shallow.cpp``'s ``shallow_step``.
+OPTIMIZER_CODES = {"none": 0, "GradientDescent": 1, "Adam": 2}
+
+
+class FusedShallowStep:
+    """Training steps of a batch of shallow networks, one kernel call each, optimizer included.
+
+    Each call of :meth:`compute` first applies the optimizer's update with the
+    gradients of the previous call (when :meth:`step` asked for one), then
+    computes the losses, outputs and gradients at the updated parameters, in
+    one pass per network. Deferring the update to the next call keeps the
+    engine's order of operations (an update happens only after the step's
+    records, and never after the last step) with one call per step. The
+    update's formulas and order are those of :mod:`hatlib.optimizers`; its
+    state (Adam's moments and step count) stays in the optimizer object, so
+    checkpoints are unchanged. Call :meth:`flush` before reading or saving the
+    parameters between steps.
+    """
+
+    def __init__(self, kernel, model, parameters, optimizer, x, y) -> None:
+        self.kernel = kernel
+        self.code = KERNEL_CODES[model.activation.name]
+        self.x, self.y = x.contiguous(), y.contiguous()
+        self.params = [
+            p.data
+            for p in (model.inner_weight, model.inner_bias, model.outer_weight, model.outer_bias)
+        ]
+        if not all(p.is_contiguous() for p in self.params):
+            raise ValueError("the fused step needs contiguous parameters")
+        trained = {p.data_ptr() for p in parameters}
+        self.trained = [p.data_ptr() in trained for p in self.params]
+        self.gradients = [torch.empty_like(p) for p in self.params]
+        self.loss = self.params[3].new_empty(self.params[3].shape)
+        self.out = torch.empty_like(self.y)
+        self.optimizer = optimizer
+        self.optimizer_code = OPTIMIZER_CODES[type(optimizer).__name__]
+        self.pending = False
+
+    def _update(self) -> tuple[int, list[float], list, list]:
+        """Code, scalars and moments of the pending update (advances Adam's step count)."""
+        if not self.pending:
+            return OPTIMIZER_CODES["none"], [0.0] * 6 + [1.0], [], []
+        optimizer = self.optimizer
+        rate = optimizer.learning_rate
+        if self.optimizer_code == OPTIMIZER_CODES["GradientDescent"]:
+            return self.optimizer_code, [rate, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0], [], []
+        beta1, beta2 = optimizer.betas
+        optimizer.steps += 1
+        scalars = [
+            rate,
+            rate / (1 - beta1**optimizer.steps),
+            1 - beta1,
+            beta2,
+            1 - beta2,
+            (1 - beta2**optimizer.steps) ** 0.5,
+            optimizer.eps,
+        ]
+        return self.optimizer_code, scalars, optimizer.first_moments, optimizer.second_moments
+
+    def _call(self, compute: bool) -> None:
+        code, scalars, first, second = self._update()
+        self.kernel.shallow_step(
+            self.x,
+            self.y,
+            self.params,
+            self.gradients,
+            self.loss,
+            self.out,
+            self.code,
+            code,
+            self.trained,
+            first,
+            second,
+            scalars,
+            compute,
+        )
+        self.pending = False
+
+    def compute(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Apply the pending update, then return the losses ``(S,)`` and outputs ``(S, N)``.
+
+        The outputs are a buffer the next call overwrites.
+        """
+        self._call(compute=True)
+        return self.loss.clone(), self.out
+
+    def step(self) -> None:
+        """Update the parameters with this step's gradients (applied by the next call)."""
+        self.pending = True
+
+    def flush(self) -> None:
+        """Apply a pending update now."""
+        if self.pending:
+            self._call(compute=False)
+
+
+def fused_shallow_step(model, parameters, optimizer, x, y) -> FusedShallowStep | None:
+    """A :class:`FusedShallowStep` for ``model`` when the CPU kernel can train it, else ``None``.
+
+    It can for float32 and float64 networks on the CPU whose activation the
+    kernel implements (not float64 tanh, whose values come from PyTorch), with
+    :mod:`hatlib.optimizers`' gradient descent or Adam.
+    """
+    activation = model.activation.name
+    if x.device.type != "cpu" or activation not in KERNEL_CODES:
+        return None
+    if activation == "tanh" and model.inner_weight.dtype != torch.float32:
+        return None
+    if type(optimizer).__name__ not in OPTIMIZER_CODES:
+        return None
+    kernel = cpu_kernel()
+    if kernel is None:
+        return None
+    return FusedShallowStep(kernel, model, parameters, optimizer, x, y)

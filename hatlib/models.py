@@ -85,6 +85,13 @@ class ShallowNetwork(nn.Module):
         )
         return loss, gradients, output
 
+    def fused_step(self, parameters, optimizer, x: torch.Tensor, y: torch.Tensor):
+        """Training steps with the optimizer inside the kernel call
+        (:class:`hatlib.kernels.FusedShallowStep`), or ``None`` where the kernel cannot."""
+        from hatlib.kernels import fused_shallow_step
+
+        return fused_shallow_step(self, parameters, optimizer, x, y)
+
     def inner_parameters(self) -> list[nn.Parameter]:
         """The hidden layer's weights and biases."""
         return [self.inner_weight, self.inner_bias]

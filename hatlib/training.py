@@ -338,6 +338,8 @@ def train(
 
     parameters = _trainable_parameters(model, config.trainable)
     optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
+    # Models with a fused training step run the optimizer inside their kernel call.
+    fused = model.fused_step(parameters, optimizer, x, y) if hasattr(model, "fused_step") else None
     num_points = x.shape[0]
 
     history: list[tuple[int, int, float, float]] = []
@@ -372,13 +374,18 @@ def train(
     while True:
         if checkpoint is not None and checkpoint_every > 0 and step > 0:
             if step % checkpoint_every == 0 and (saved is None or step != saved["step"]):
+                if fused is not None:
+                    fused.flush()
                 progress = {"history": history, "spectrum": spectrum, "status": status}
                 progress.update(steps=steps, active=active.copy(), first_below=first_below.copy())
                 progress.update(learned_since=learned_since.copy())
                 _save_checkpoint(checkpoint, fingerprint, step, model, optimizer, progress)
         if on_step is not None:
             on_step(step)
-        loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
+        if fused is not None:
+            loss, output = fused.compute()
+        else:
+            loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
         loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
         errors = np.sqrt(loss_values * num_points) / target_norm
         finite = np.isfinite(loss_values)
@@ -415,7 +422,10 @@ def train(
         active &= ~stopping
         if last or not active.any():
             break
-        optimizer.step(gradients)
+        if fused is not None:
+            fused.step()
+        else:
+            optimizer.step(gradients)
         step += 1
         now = time.perf_counter()
         if now - last_report > PROGRESS_SECONDS:

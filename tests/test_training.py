@@ -227,3 +227,47 @@ def test_learned_stop_waits_until_every_frequency_stayed_learned():
 def test_learned_stop_rejects_bad_values(arguments, message):
     with pytest.raises(ValueError, match=message):
         LearnedStop(*arguments)
+
+
+@pytest.mark.parametrize("activation", ["relu", "hat", "tanh"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("trainable", ["all", "outer"])
+def test_optimizer_inside_the_kernel_call_equals_the_separate_update(
+    activation, optimizer, trainable, monkeypatch
+):
+    """The fused step (update and gradients in one kernel call) against the Python optimizer."""
+    import hatlib.kernels
+
+    rate = 0.01 if optimizer == "adam" else 0.05
+    runs = []
+    for fused in (True, False):
+        model = build_shallow_network(activation, 32, "torch_default", seeds=[1, 2])
+        if fused:
+            # an optimizer the kernel does not implement gets no fused step
+            assert model.fused_step(list(model.parameters()), None, torch.zeros(1), None) is None
+        else:
+            model.fused_step = lambda *arguments: None
+        config = TrainingConfig(optimizer, rate, 150, log_every=10, trainable=trainable)
+        with monkeypatch.context() as patch:
+            if fused:  # the fused run never calls the gradient-only kernel
+                patch.setattr(hatlib.kernels, "shallow_loss_and_gradients", None)
+            result = train(model, DATA["x"].to_numpy(), DATA["y"].to_numpy(), config, [2])
+        runs.append((result, [p.detach().clone() for p in model.parameters()]))
+    (fused, fused_parameters), (separate, separate_parameters) = runs
+    if optimizer == "sgd":  # the same operations in the same order: bitwise equal
+        assert fused.history.equals(separate.history)
+        assert all(torch.equal(p, q) for p, q in zip(fused_parameters, separate_parameters))
+    else:  # Adam's update may contract a multiply-add: equal to float32 rounding
+        np.testing.assert_allclose(
+            fused.history["relative_l2_error"], separate.history["relative_l2_error"], rtol=1e-5
+        )
+        for p, q in zip(fused_parameters, separate_parameters, strict=True):
+            torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+    again = train(
+        build_shallow_network(activation, 32, "torch_default", seeds=[1, 2]),
+        DATA["x"].to_numpy(),
+        DATA["y"].to_numpy(),
+        TrainingConfig(optimizer, rate, 150, log_every=10, trainable=trainable),
+        [2],
+    )
+    assert again.history.equals(fused.history)  # bitwise reproducible

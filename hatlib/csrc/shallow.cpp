@@ -148,12 +148,64 @@ inline void activate(T z, T& value, T& slope) {
   }
 }
 
+// An optimizer update of one seed's parameters, applied with the gradients of the previous
+// call before this call computes new ones. The formulas and their order are those of
+// hatlib/optimizers.py (torch.optim's SGD and single-tensor Adam): gradient descent
+// p + (-lr) g; Adam m + (1 - beta1)(g - m) (torch.lerp, weight below 1/2), v beta2 +
+// (1 - beta2) g g, p + (-step_size) (m / (sqrt(v) / sqrt(1 - beta2^t) + eps)). Each
+// element is updated on its own, in a fixed order, so results do not depend on threads.
+enum Optimizer { NONE = 0, GRADIENT_DESCENT = 1, ADAM = 2 };
+
+template <typename T>
+struct Update {
+  int64_t optimizer = NONE;
+  // Per parameter (w, b, a, c): trained or frozen.
+  bool trained[4] = {false, false, false, false};
+  T learning_rate = 0, step_size = 0, beta1_weight = 0, beta2 = 0, beta2_weight = 0,
+    bias_correction2_sqrt = 1, eps = 0;
+  // First and second moments per parameter (Adam), shaped like it.
+  T* first[4] = {nullptr, nullptr, nullptr, nullptr};
+  T* second[4] = {nullptr, nullptr, nullptr, nullptr};
+};
+
+template <typename T>
+inline void update_row(const Update<T>& u, int index, T* p, const T* g, int64_t offset,
+                       int64_t count) {
+  if (u.optimizer == NONE || !u.trained[index]) return;
+  p += offset;
+  g += offset;
+  if (u.optimizer == GRADIENT_DESCENT) {
+    const T alpha = -u.learning_rate;
+#pragma omp simd
+    for (int64_t j = 0; j < count; ++j) p[j] = p[j] + alpha * g[j];
+    return;
+  }
+  T* m = u.first[index] + offset;
+  T* v = u.second[index] + offset;
+  const T value = -u.step_size;
+#pragma omp simd
+  for (int64_t j = 0; j < count; ++j) {
+    m[j] = m[j] + u.beta1_weight * (g[j] - m[j]);
+    v[j] = v[j] * u.beta2;
+    v[j] = v[j] + u.beta2_weight * g[j] * g[j];
+    const T denominator = std::sqrt(v[j]) / u.bias_correction2_sqrt + u.eps;
+    p[j] = p[j] + value * (m[j] / denominator);
+  }
+}
+
+// Per seed: apply `update` with the gradients in gw, gb, ga, gc (from the previous call);
+// then, with `compute`, the loss, the outputs and the new gradients at the parameters.
 template <typename T, int ACT>
-void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, const T* c,
-                const T* table, T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds,
-                int64_t points, int64_t width) {
+void fused_step(const T* x, const T* y, T* w, T* b, T* a, T* c, const T* table, T* loss, T* gw,
+                T* gb, T* ga, T* gc, T* out, int64_t seeds, int64_t points, int64_t width,
+                const Update<T>& update, bool compute) {
 #pragma omp parallel for schedule(static)
   for (int64_t s = 0; s < seeds; ++s) {
+    update_row(update, 0, w, gw, s * width, width);
+    update_row(update, 1, b, gb, s * width, width);
+    update_row(update, 2, a, ga, s * width, width);
+    update_row(update, 3, c, gc, s, 1);
+    if (!compute) continue;
     const T* ws = w + s * width;
     const T* bs = b + s * width;
     const T* as = a + s * width;
@@ -200,23 +252,25 @@ void fused_step(const T* x, const T* y, const T* w, const T* b, const T* a, cons
 }
 
 template <typename T>
-void dispatch(int64_t activation, const T* x, const T* y, const T* w, const T* b, const T* a,
-              const T* c, const T* table, T* loss, T* gw, T* gb, T* ga, T* gc, T* out,
-              int64_t seeds, int64_t points, int64_t width) {
+void dispatch(int64_t activation, const T* x, const T* y, T* w, T* b, T* a, T* c,
+              const T* table, T* loss, T* gw, T* gb, T* ga, T* gc, T* out, int64_t seeds,
+              int64_t points, int64_t width, const Update<T>& u, bool compute) {
+#define HATLIB_STEP(CODE) \
+  fused_step<T, CODE>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width, u, \
+                      compute)
   if (activation == RELU)
-    fused_step<T, RELU>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+    HATLIB_STEP(RELU);
   else if (activation == HAT)
-    fused_step<T, HAT>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+    HATLIB_STEP(HAT);
   else if (activation == TANH)
-    fused_step<T, TANH>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+    HATLIB_STEP(TANH);
   else if (activation == BSPLINE2)
-    fused_step<T, BSPLINE2>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points,
-                            width);
+    HATLIB_STEP(BSPLINE2);
   else if (activation == BSPLINE3)
-    fused_step<T, BSPLINE3>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points,
-                            width);
+    HATLIB_STEP(BSPLINE3);
   else
-    fused_step<T, TABLE>(x, y, w, b, a, c, table, loss, gw, gb, ga, gc, out, seeds, points, width);
+    HATLIB_STEP(TABLE);
+#undef HATLIB_STEP
 }
 
 }  // namespace
@@ -276,7 +330,59 @@ std::vector<torch::Tensor> shallow_loss_and_gradients(torch::Tensor x, torch::Te
                        activation == 3 ? table.data_ptr<scalar_t>() : nullptr,
                        loss.data_ptr<scalar_t>(), gw.data_ptr<scalar_t>(),
                        gb.data_ptr<scalar_t>(), ga.data_ptr<scalar_t>(), gc.data_ptr<scalar_t>(),
-                       out.data_ptr<scalar_t>(), seeds, points, width);
+                       out.data_ptr<scalar_t>(), seeds, points, width, Update<scalar_t>(), true);
   });
   return {loss, gw, gb, ga, gc, out};
+}
+
+// One training step in one call: apply the optimizer update with the gradients in
+// `gradients` (w, b, a, c; those of the previous call) to the parameters `params` (w, b, a,
+// c, in place) when `optimizer` is not NONE, then, with `compute`, write each seed's loss,
+// its outputs and the gradients at the updated parameters into `loss`, `out` and `gradients`.
+// `trained` flags which of w, b, a, c the update changes; `first` and `second` are Adam's
+// moments of the trained ones (in place), in the order w, b, a, c. `scalars`: learning rate,
+// Adam's step size lr / (1 - beta1^t), 1 - beta1, beta2, 1 - beta2, sqrt(1 - beta2^t), eps.
+void shallow_step(torch::Tensor x, torch::Tensor y, std::vector<torch::Tensor> params,
+                  std::vector<torch::Tensor> gradients, torch::Tensor loss, torch::Tensor out,
+                  int64_t activation, int64_t optimizer, std::vector<bool> trained,
+                  std::vector<torch::Tensor> first, std::vector<torch::Tensor> second,
+                  std::vector<double> scalars, bool compute) {
+  TORCH_CHECK(activation >= 0 && activation <= 5 && activation != 3, "activation code ",
+              activation);
+  TORCH_CHECK(optimizer >= NONE && optimizer <= ADAM, "unknown optimizer code ", optimizer);
+  TORCH_CHECK(params.size() == 4 && gradients.size() == 4 && trained.size() == 4, "w, b, a, c");
+  TORCH_CHECK(scalars.size() == 7, "seven optimizer scalars");
+  for (const auto& t : params) TORCH_CHECK(t.is_contiguous(), "contiguous parameters");
+  for (const auto& t : gradients) TORCH_CHECK(t.is_contiguous(), "contiguous gradients");
+  const int64_t seeds = params[0].size(0), width = params[0].size(1), points = x.size(0);
+  AT_DISPATCH_FLOATING_TYPES(params[0].scalar_type(), "shallow_step", [&] {
+    Update<scalar_t> u;
+    u.optimizer = optimizer;
+    u.learning_rate = static_cast<scalar_t>(scalars[0]);
+    u.step_size = static_cast<scalar_t>(scalars[1]);
+    u.beta1_weight = static_cast<scalar_t>(scalars[2]);
+    u.beta2 = static_cast<scalar_t>(scalars[3]);
+    u.beta2_weight = static_cast<scalar_t>(scalars[4]);
+    u.bias_correction2_sqrt = static_cast<scalar_t>(scalars[5]);
+    u.eps = static_cast<scalar_t>(scalars[6]);
+    size_t moment = 0;
+    for (int i = 0; i < 4; ++i) {
+      u.trained[i] = trained[i];
+      if (trained[i] && optimizer == ADAM) {
+        TORCH_CHECK(moment < first.size() && moment < second.size(), "Adam moments");
+        TORCH_CHECK(first[moment].is_contiguous() && second[moment].is_contiguous(),
+                    "contiguous moments");
+        u.first[i] = first[moment].data_ptr<scalar_t>();
+        u.second[i] = second[moment].data_ptr<scalar_t>();
+        ++moment;
+      }
+    }
+    dispatch<scalar_t>(activation, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
+                       params[0].data_ptr<scalar_t>(), params[1].data_ptr<scalar_t>(),
+                       params[2].data_ptr<scalar_t>(), params[3].data_ptr<scalar_t>(), nullptr,
+                       loss.data_ptr<scalar_t>(), gradients[0].data_ptr<scalar_t>(),
+                       gradients[1].data_ptr<scalar_t>(), gradients[2].data_ptr<scalar_t>(),
+                       gradients[3].data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), seeds,
+                       points, width, u, compute);
+  });
 }
