@@ -256,7 +256,8 @@ def test_optimizer_inside_the_kernel_call_equals_the_separate_update(
     (fused, fused_parameters), (separate, separate_parameters) = runs
     if optimizer == "sgd":  # the same operations in the same order: bitwise equal
         assert fused.history.equals(separate.history)
-        assert all(torch.equal(p, q) for p, q in zip(fused_parameters, separate_parameters))
+        pairs = zip(fused_parameters, separate_parameters, strict=True)
+        assert all(torch.equal(p, q) for p, q in pairs)
     else:  # Adam's update may contract a multiply-add: equal to float32 rounding
         np.testing.assert_allclose(
             fused.history["relative_l2_error"], separate.history["relative_l2_error"], rtol=1e-5
