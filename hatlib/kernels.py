@@ -90,20 +90,14 @@ def cpu_kernel():
     instruction set the build uses.
     """
     try:
-        from torch.utils.cpp_extension import load_inline
+        from torch.utils.cpp_extension import load
 
         arch = kernel_arch()
         source = SOURCE.read_text()
         digest = hashlib.sha256((arch + source).encode()).hexdigest()[:10]
-        kernel = load_inline(
+        kernel = load(
             name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
-            cpp_sources=[source],
-            functions=[
-                "shallow_loss_and_gradients",
-                "shallow_step",
-                "tanh_float32",
-                "simd_level",
-            ],
+            sources=[str(SOURCE)],
             extra_cflags=["-O3", f"-march={arch}", "-mprefer-vector-width=512", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
         )
@@ -117,6 +111,22 @@ def cpu_kernel():
     except Exception as error:  # no compiler, no ninja, ...: fall back to tensor operations
         logger.warning("fused CPU kernel unavailable, using PyTorch operations: %s", error)
         return None
+
+
+def describe_build() -> dict[str, object]:
+    """Build (or load) the kernel and say what for: ``available``, ``arch``
+    (``-march``), ``simd`` (:func:`kernel_simd_level`), ``processor`` and ``seconds``."""
+    import time
+
+    start = time.perf_counter()
+    simd = kernel_simd_level(build=True)
+    return {
+        "available": simd != "unavailable",
+        "arch": kernel_arch(),
+        "simd": simd,
+        "processor": processor_model(),
+        "seconds": round(time.perf_counter() - start, 3),
+    }
 
 
 def kernel_simd_level(build: bool = False) -> str | None:

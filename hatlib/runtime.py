@@ -37,6 +37,46 @@ def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
     return root
 
 
+#: Environment variables that size the thread pools of OpenMP and the BLAS libraries.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+_thread_limits = []
+
+
+def use_threads(threads: int) -> dict[str, int]:
+    """Use exactly ``threads`` threads for PyTorch, OpenMP and the BLAS under numpy and scipy.
+
+    Libraries already loaded are limited with :mod:`threadpoolctl` (and
+    ``torch.set_num_threads`` when PyTorch is imported); the environment
+    variables of :data:`THREAD_VARIABLES` size those loaded later (PyTorch
+    reads them at import, the fused kernel's OpenMP at its first parallel
+    region). Jobs that Snakemake runs side by side then never share a core
+    between more threads than it gave them. Returns the thread count of each
+    thread pool found, by library (``torch`` included when imported).
+    """
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(threads)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    _thread_limits.append(threadpool_limits(limits=threads))
+    pools = {info["internal_api"]: info["num_threads"] for info in threadpool_info()}
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(threads)
+        pools["torch"] = torch.get_num_threads()
+    return pools
+
+
 def _log_then_report(kind, value, traceback) -> None:
     logging.getLogger().critical("failed: %s", value, exc_info=(kind, value, traceback))
     sys.__excepthook__(kind, value, traceback)
@@ -99,6 +139,8 @@ def environment_metadata(device: str) -> dict[str, object]:
         "kernel_arch": kernel_arch(),
         "kernel_simd": kernel_simd_level(),
         "torch_threads": torch.get_num_threads(),
+        # threads of each OpenMP and BLAS pool (hatlib.runtime.use_threads sets them)
+        "thread_pools": _thread_pools(),
         "versions": package_versions(),
         # the scheduler's job that ran this one (None outside SLURM)
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
@@ -106,6 +148,15 @@ def environment_metadata(device: str) -> dict[str, object]:
     if device == "cuda":
         info["device_name"] = torch.cuda.get_device_name()
     return info
+
+
+def _thread_pools() -> dict[str, int]:
+    from threadpoolctl import threadpool_info
+
+    return {
+        f"{info['internal_api']}:{Path(info['filepath']).name}": info["num_threads"]
+        for info in threadpool_info()
+    }
 
 
 def git_commit(directory: str | os.PathLike) -> str:

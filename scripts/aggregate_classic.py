@@ -3,9 +3,10 @@
 from hatlib.analysis import learning_time_exponents, spectral_bias_ratios, stack_tagged
 from hatlib.classic import first_reaching
 from hatlib.io import read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 tests = snakemake.params.claims
 tags = [
     {

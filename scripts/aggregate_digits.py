@@ -3,9 +3,10 @@
 from hatlib.analysis import learning_iterations, paired_ratios, stack_tagged
 from hatlib.experiments.digits import activation_ratios
 from hatlib.io import read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 tests = snakemake.params.claims
 tags = [{"activation": activation} for activation in snakemake.params.activations]
 components = stack_tagged(

@@ -3,9 +3,10 @@
 from hatlib.analysis import stack_tagged
 from hatlib.experiments.images import paired_accuracy_difference
 from hatlib.io import read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 tags = snakemake.params.runs
 curves = stack_tagged(
     [read_table(p, ["split", "epoch", "test_accuracy"]) for p in snakemake.input.curves], tags

@@ -12,10 +12,11 @@ from hatlib.analysis import (
 )
 from hatlib.io import read_table, write_table
 from hatlib.pde import PoissonProblem, fem_width_table, minimiser_width_table, ritz_conditioning
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 from hatlib.statistics import fem_ratio_interval
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 settings = snakemake.params.settings
 tests = snakemake.params.claims
 bootstrap = {

@@ -4,9 +4,10 @@ import pandas as pd
 
 from hatlib.analysis import RUN_KEYS, combine_runs
 from hatlib.io import read_json, read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 metadata = [read_json(path) for path in snakemake.input.metadata]
 history = combine_runs(
     [read_table(p, ["step", "relative_l2_error"]) for p in snakemake.input.histories], metadata

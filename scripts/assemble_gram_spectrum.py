@@ -2,9 +2,10 @@
 
 from hatlib.io import write_table
 from hatlib.modes import analyse_basis
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 modes, eigenfunctions = analyse_basis(
     snakemake.wildcards.basis,
     int(snakemake.wildcards.num_elements),

@@ -1,8 +1,9 @@
 """What the frozen 2-D first layer can fit and how fast, per activation, before any training."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 
 from hatlib.experiments.multifrequency import first_layer_spectrum, first_layer_table  # noqa: E402
 from hatlib.io import write_table  # noqa: E402

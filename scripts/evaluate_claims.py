@@ -15,9 +15,10 @@ from hatlib.claims import (
     speedup_claims,
 )
 from hatlib.io import read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 inputs = snakemake.input
 tests = ClaimTests.from_config(snakemake.params.claims)
 ablation = snakemake.params.ablation

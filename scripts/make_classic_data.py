@@ -2,9 +2,10 @@
 
 from hatlib.classic import classic_dataset
 from hatlib.io import write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 params = snakemake.params
 data = classic_dataset(
     params.num_points, params.frequencies, params.amplitudes, params.phase_seed, params.seeds

@@ -3,9 +3,10 @@
 from hatlib.digits import load_digit_pair
 from hatlib.experiments.digits import digits_frame
 from hatlib.io import write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 params = snakemake.params
 data = load_digit_pair(
     classes=tuple(params.classes),

@@ -1,15 +1,14 @@
 """Count the gradient-descent steps the training engine takes on one target."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.gd_steps import GradientDescentSetup, measure_gd_steps  # noqa: E402
 from hatlib.io import write_json  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 result = measure_gd_steps(
     GradientDescentSetup(**snakemake.params.setup), snakemake.wildcards.target
 )

@@ -1,16 +1,15 @@
 """Choose the learning rate of one initialisation x activation for every optimizer."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.learning_rates import select_learning_rates  # noqa: E402
 from hatlib.experiments.single_frequency import ModelConfig  # noqa: E402
 from hatlib.io import read_table, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 search = select_learning_rates(
     read_table(snakemake.input.data, columns=["x", "y"]),
     ModelConfig(**snakemake.params.model),

@@ -1,15 +1,14 @@
 """Solve the Poisson problem with shallow networks of one activation by the Ritz method."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.poisson import run_pde  # noqa: E402
 from hatlib.io import write_json, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 history, modes, widths, search, metadata = run_pde(
     snakemake.wildcards.activation, snakemake.params.settings, device=snakemake.params.device
 )

@@ -1,8 +1,9 @@
 """The digits target's frequency split: the filter width at which the high part has its share."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 
 from hatlib.experiments.digits import digits_split  # noqa: E402
 from hatlib.io import read_table, write_json  # noqa: E402

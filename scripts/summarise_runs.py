@@ -2,9 +2,10 @@
 
 from hatlib.analysis import learning_time_exponents, speedups, summarise_runs
 from hatlib.io import read_table, write_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 tests = snakemake.params.claims
 bootstrap = {
     "replicates": tests["bootstrap_replicates"],

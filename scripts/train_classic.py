@@ -1,17 +1,15 @@
 """Train one model of the classic spectral-bias protocol on one amplitude case (all seeds)."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
 from pathlib import Path  # noqa: E402
 
-import torch  # noqa: E402
-
 from hatlib.classic import run_classic  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 checkpoint = snakemake.params.checkpoint
 Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
 history, spectrum, metadata = run_classic(

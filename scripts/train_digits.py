@@ -1,15 +1,14 @@
 """Train shallow networks of one activation on the two-class digits problem, every optimizer."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.digits import run_digits  # noqa: E402
 from hatlib.io import read_json, read_table, write_json, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 history, components, accuracy, search, metadata = run_digits(
     read_table(snakemake.input.data),
     snakemake.wildcards.activation,

@@ -1,15 +1,14 @@
 """Train the Hat and ReLU CNNs of one activation and optimizer on the MNIST splits."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.images import load_images, run_images  # noqa: E402
 from hatlib.io import write_json, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 settings = snakemake.params.settings
 images, labels = load_images(settings["images"], settings["labels"])
 curves, accuracy, search, metadata = run_images(

@@ -1,19 +1,17 @@
 """Train the networks of one initialisation x activation x optimizer x frequency (all seeds)."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
 from pathlib import Path  # noqa: E402
-
-import torch  # noqa: E402
 
 from hatlib.experiments.learning_rates import chosen_learning_rate  # noqa: E402
 from hatlib.experiments.single_frequency import ModelConfig, run_sine_fit  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 from hatlib.training import TrainingConfig  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 data = read_table(snakemake.input.data, columns=["x", "y"])
 search = read_table(snakemake.input.learning_rates, ["optimizer", "learning_rate", "chosen"])
 rate = chosen_learning_rate(search, snakemake.wildcards.optimizer)

@@ -1,15 +1,14 @@
 """Train one network family of one activation on a multi-frequency target, every optimizer."""
 
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
-import torch  # noqa: E402
 
 from hatlib.experiments.multifrequency import run_multifrequency  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 
-torch.set_num_threads(snakemake.threads)
+use_threads(snakemake.threads)
 history, spectrum, search, metadata = run_multifrequency(
     read_table(snakemake.input.data),
     snakemake.params.bins,

@@ -2,9 +2,10 @@
 
 from hatlib.io import read_table, write_text
 from hatlib.paper import methods_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 params = snakemake.params
 rates = read_table(snakemake.input.learning_rates, ["learning_rate", "chosen"])
 chosen = rates[rates["chosen"]].drop_duplicates(["initialisation", "activation", "optimizer"])

@@ -19,9 +19,10 @@ from hatlib.paper import (
 )
 from hatlib.paper_claims import claims_macros, sentence_macros, test_macros
 from hatlib.paper_experiments import digits_split_macros, first_layer_macros, images_macros
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 summary = read_table(snakemake.input.summary)
 main = summary[summary["initialisation"] == snakemake.params.initialisation]
 edges = learning_rate_edges(

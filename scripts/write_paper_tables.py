@@ -15,9 +15,10 @@ from hatlib.paper import (
 )
 from hatlib.paper_claims import checks_latex_table, claims_latex_table
 from hatlib.paper_experiments import first_layer_latex_table
-from hatlib.runtime import setup_logging
+from hatlib.runtime import setup_logging, use_threads
 
 setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 kappa = read_table(snakemake.input.condition_numbers)
 write_text(condition_number_table(kappa), snakemake.output.condition_numbers)
 write_text(mesh_ratio_table(kappa), snakemake.output.mesh_ratios)

@@ -9,6 +9,7 @@ from hatlib.paper import reproducibility_appendix
 from hatlib.runtime import config_hash, git_commit, setup_logging
 
 setup_logging(snakemake.log[0])
+use_threads(snakemake.threads)
 runtimes = pd.DataFrame(
     [
         {"rule": Path(path).parent.name, "seconds": read_benchmark_seconds(path)}

@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
 #: Rules that run as SLURM jobs (every other rule is a localrule).
 REMOTE_RULES = {
+    "build_kernel",
     "make_dataset",
     "make_multifrequency_data",
     "make_digits_data",

@@ -63,6 +63,9 @@ def run_files(name):
 
 SELECTION = TRAIN["learning_rate_selection"]
 SELECTION_FILE = "results/learning_rates/{initialisation}/{activation}.csv"
+# The fused CPU kernel's build (a job of its own, so that no training job waits on it);
+# ancient: a rebuild never reruns the jobs that use it.
+KERNEL_BUILD = "results/kernel/build.json"
 MULTI = config["multifrequency"]
 MULTI_DIR = "results/multifrequency/{dimension}d/{network}/{activation}"
 DIGITS = config["digits"]

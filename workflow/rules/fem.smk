@@ -36,6 +36,8 @@ rule predict_gd_steps:
 
 
 rule measure_gd_steps:
+    input:
+        kernel=ancient(KERNEL_BUILD),
     output:
         "results/theory/{activation}/measured/{target}.json",
     params:

@@ -2,8 +2,26 @@
 # optimizer x frequency (its seeds train as one batch); the multi-frequency and digits runs.
 
 
+# Build (or load) the fused CPU kernel once, before the training jobs that use it.
+rule build_kernel:
+    output:
+        KERNEL_BUILD,
+    threads: 1
+    # First of all: every shallow training job waits for it.
+    priority: 20
+    log:
+        "results/logs/build_kernel.log",
+    benchmark:
+        "results/benchmarks/build_kernel.tsv"
+    conda:
+        "../envs/hatpaper.yaml"
+    script:
+        "../../scripts/build_kernel.py"
+
+
 rule select_learning_rate:
     input:
+        kernel=ancient(KERNEL_BUILD),
         data=f"results/data/sine_k{SELECTION['frequency']}.parquet",
     output:
         SELECTION_FILE,
@@ -28,6 +46,7 @@ rule select_learning_rate:
 
 rule train_model:
     input:
+        kernel=ancient(KERNEL_BUILD),
         data="results/data/sine_k{frequency}.parquet",
         learning_rates=SELECTION_FILE,
     output:
@@ -56,6 +75,7 @@ rule train_model:
 
 rule train_multifrequency:
     input:
+        kernel=ancient(KERNEL_BUILD),
         data="results/data/multifrequency_{dimension}d.parquet",
     output:
         history=f"{MULTI_DIR}/history.parquet",
@@ -83,6 +103,7 @@ rule train_multifrequency:
 
 rule train_digits:
     input:
+        kernel=ancient(KERNEL_BUILD),
         data="results/data/digits.parquet",
         split="results/data/digits_split.json",
     output:
@@ -137,6 +158,8 @@ rule train_classic:
 
 
 rule solve_pde:
+    input:
+        kernel=ancient(KERNEL_BUILD),
     output:
         history=f"{PDE_DIR}/history.parquet",
         modes=f"{PDE_DIR}/modes.parquet",

@@ -1,0 +1,51 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from threadpoolctl import threadpool_info
+
+from hatlib.runtime import THREAD_VARIABLES, environment_metadata, use_threads
+
+SCRIPTS = Path(__file__).parent.parent / "scripts"
+
+
+@pytest.fixture
+def restore_threads(monkeypatch):
+    for variable in THREAD_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+    from hatlib.runtime import _thread_limits
+
+    while _thread_limits:
+        _thread_limits.pop().restore_original_limits()
+
+
+def test_use_threads_limits_torch_openmp_and_blas(restore_threads):
+    np.linalg.eigh(np.eye(64))  # numpy's BLAS and LAPACK are loaded
+    pools = use_threads(1)
+    assert pools["torch"] == 1 and torch.get_num_threads() == 1
+    loaded = threadpool_info()
+    assert {"blas", "openmp"} <= {info["user_api"] for info in loaded}
+    assert all(info["num_threads"] == 1 for info in loaded)
+
+    assert {os.environ[v] for v in THREAD_VARIABLES} == {"1"}  # for libraries loaded later
+    recorded = environment_metadata("cpu")["thread_pools"]
+    assert recorded and set(recorded.values()) == {1}
+
+
+def test_use_threads_rejects_no_threads():
+    with pytest.raises(ValueError, match="threads must be at least 1, got 0"):
+        use_threads(0)
+
+
+def test_every_job_script_uses_the_threads_snakemake_gives_it():
+    scripts = sorted(SCRIPTS.glob("*.py"))
+    assert len(scripts) > 30
+    missing = [s.name for s in scripts if "use_threads(snakemake.threads)" not in s.read_text()]
+    assert missing == []
+    # and no script sets PyTorch's threads on its own
+    assert not [s.name for s in scripts if "set_num_threads" in s.read_text()]
