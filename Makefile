@@ -64,6 +64,7 @@ readme-check: $(STAMP)
 # Benchmarks: print timings and keep them under results/bench/.
 bench: $(STAMP)
 	$(BIN)/python -m hatlib.bench training --output results/bench/training.csv
+	$(BIN)/python -m hatlib.bench_deep --output results/bench/deep.csv
 	$(BIN)/python -m hatlib.bench fem --output results/bench/fem.csv
 
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).

@@ -142,6 +142,15 @@ def bench_training(
     return table
 
 
+def report(table: pd.DataFrame, output: str | None = None) -> None:
+    """Print a benchmark's table (three significant digits) and write it to ``output``."""
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
+    if output:
+        from hatlib.io import write_table
+
+        write_table(table, output)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: run the named benchmark and print its table."""
     parser = argparse.ArgumentParser(prog="python -m hatlib.bench", description=__doc__)
@@ -170,11 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             arguments.steps,
             arguments.device,
         )
-    print(table.to_string(index=False, float_format=lambda value: f"{value:.3g}"))
-    if arguments.output:
-        from hatlib.io import write_table
-
-        write_table(table, arguments.output)
+    report(table, arguments.output)
 
 
 if __name__ == "__main__":
