@@ -231,6 +231,10 @@ class DeepNetwork(nn.Module):
         self.biases = nn.ParameterList(
             nn.Parameter(torch.zeros(members, b, **factory)) for b in sizes[1:]
         )
+        if torch.device(device).type == "cpu" and activation.name == "hat":
+            from hatlib.kernels import cpu_kernel
+
+            cpu_kernel()  # Hat's fused values and slopes (hatlib.activations)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs ``(S, N)`` for inputs ``(N,)`` (``d = 1``), ``(N, d)`` or ``(S, N, d)``."""

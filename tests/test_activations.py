@@ -71,3 +71,29 @@ def test_hat_gradient_equals_reference_including_kinks(dtype):
     # Slopes at -1, 0, 0.5, 1, 1.5, 2, 3: the documented convention at the kinks.
     slopes = torch.tensor([0, 0, 1, 1, -1, -1, 0], dtype=dtype)
     assert torch.equal(fused.grad[:7], weights[:7] * slopes)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_fused_hat_gives_the_same_values_and_gradients_bit_for_bit(dtype, monkeypatch):
+    import hatlib.activations
+    from hatlib.kernels import cpu_kernel
+
+    assert cpu_kernel() is not None
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 50, 64, generator=generator, dtype=dtype) * 2 + 1
+    x[0, 0, :5] = torch.tensor([0.0, 1.0, 2.0, 0.5, 1.5])  # the kinks and both sides
+    weights = torch.randn(x.shape, generator=generator, dtype=dtype)
+
+    def value_and_gradient():
+        leaf = x.clone().requires_grad_()
+        value = hatlib.activations.hat(leaf)
+        (gradient,) = torch.autograd.grad((value * weights).sum(), leaf)
+        return value.detach(), gradient
+
+    assert hatlib.activations._fused_kernel(x) is not None  # the first run is the fused one
+    fused = value_and_gradient()
+    with monkeypatch.context() as patch:
+        patch.setattr(hatlib.activations, "_fused_kernel", lambda x: None)
+        plain = value_and_gradient()
+    assert torch.equal(fused[0], plain[0]) and torch.equal(fused[1], plain[1])
+    assert torch.equal(plain[1][0, 0, :5], weights[0, 0, :5] * torch.tensor([0, 1, -1, 1, -1]))

@@ -280,6 +280,48 @@ void dispatch(int64_t activation, const T* x, const T* y, T* w, T* b, T* a, T* c
 
 }  // namespace
 
+namespace {
+
+template <typename T, int ACT>
+void activation_pass(const T* z, T* value, T* slope, int64_t count) {
+  constexpr int64_t block = 4096;
+#pragma omp parallel for schedule(static)
+  for (int64_t start = 0; start < count; start += block) {
+    const int64_t stop = std::min(count, start + block);
+#pragma omp simd
+    for (int64_t i = start; i < stop; ++i) activate<T, ACT>(z[i], value[i], slope[i]);
+  }
+}
+
+}  // namespace
+
+// The activation's values and slopes on every element of a contiguous tensor, in one pass
+// (the fused activation of the deep networks: autograd keeps the slopes for the backward).
+std::vector<at::Tensor> activation_and_slope(at::Tensor z, int64_t activation) {
+  TORCH_CHECK(z.is_contiguous(), "contiguous input");
+  TORCH_CHECK(activation == RELU || activation == HAT || activation == BSPLINE2 ||
+                  activation == BSPLINE3 || (activation == TANH && z.scalar_type() == at::kFloat),
+              "activation code ", activation);
+  auto value = at::empty_like(z), slope = at::empty_like(z);
+  AT_DISPATCH_FLOATING_TYPES(z.scalar_type(), "activation_and_slope", [&] {
+    const scalar_t* in = z.data_ptr<scalar_t>();
+    scalar_t* v = value.data_ptr<scalar_t>();
+    scalar_t* d = slope.data_ptr<scalar_t>();
+    const int64_t n = z.numel();
+    if (activation == RELU)
+      activation_pass<scalar_t, RELU>(in, v, d, n);
+    else if (activation == HAT)
+      activation_pass<scalar_t, HAT>(in, v, d, n);
+    else if (activation == TANH)
+      activation_pass<scalar_t, TANH>(in, v, d, n);
+    else if (activation == BSPLINE2)
+      activation_pass<scalar_t, BSPLINE2>(in, v, d, n);
+    else
+      activation_pass<scalar_t, BSPLINE3>(in, v, d, n);
+  });
+  return {value, slope};
+}
+
 // The widest SIMD instruction set this build was compiled for (from the compiler's macros).
 std::string simd_level() {
 #if defined(__AVX512F__)
@@ -397,5 +439,6 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
              "loss, gradients and outputs of a batch of shallow networks");
   module.def("shallow_step", &shallow_step, "an optimizer update, then loss and gradients");
   module.def("tanh_float32", &tanh_float32, "the kernel's float32 tanh");
+  module.def("activation_and_slope", &activation_and_slope, "values and slopes in one pass");
   module.def("simd_level", &simd_level, "the SIMD instruction set of this build");
 }

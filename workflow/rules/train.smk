@@ -131,6 +131,7 @@ rule train_digits:
 
 rule train_classic:
     input:
+        kernel=ancient(KERNEL_BUILD),
         data="results/data/classic_{case}.parquet",
     output:
         history=f"{CLASSIC_DIR}/history.parquet",
