@@ -288,10 +288,10 @@ class FusedShallowStep:
     def compute(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Apply the pending update, then return the losses ``(S,)`` and outputs ``(S, N)``.
 
-        The outputs are a buffer the next call overwrites.
+        Both are buffers that the next call overwrites.
         """
         self._call(compute=True)
-        return self.loss.clone(), self.out
+        return self.loss, self.out
 
     def step(self) -> None:
         """Update the parameters with this step's gradients (applied by the next call)."""

@@ -386,7 +386,7 @@ def train(
             loss, output = fused.compute()
         else:
             loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
-        loss_values = loss.to(torch.float64).cpu().numpy()  # (S,)
+        loss_values = loss.cpu().numpy().astype(np.float64)  # (S,), a copy
         errors = np.sqrt(loss_values * num_points) / target_norm
         finite = np.isfinite(loss_values)
         converged = (

@@ -22,9 +22,14 @@ def test_training_benchmark_smoke(tmp_path):
     table, printed = _bench(
         tmp_path, "training", "--seeds", "2", "--width", "16", "--points", "64", "--steps", "5"
     )
-    assert table["activation"].tolist() == ["relu", "hat", "tanh"]
-    for column in ("plain_model_steps_per_second", "engine_model_steps_per_second", "speedup"):
+    assert table["activation"].tolist() == ["relu", "hat", "tanh", "bspline2", "bspline3"]
+    rates = ["plain", "engine", "kernel"]
+    for column in [f"{rate}_model_steps_per_second" for rate in rates] + ["speedup"]:
         assert (table[column] > 0).all()
+    ratio = table["engine_model_steps_per_second"] / table["kernel_model_steps_per_second"]
+    assert (table["engine_of_kernel"] == ratio).all()
+    assert table["kernel_simd"].iloc[0] in ("AVX-512", "AVX2+FMA", "AVX2", "AVX", "SSE2", "NEON")
+    assert table["processor"].iloc[0] and table["kernel_arch"].iloc[0] == "native"
     assert table.loc[0, "step_time_over_relu"] == 1.0
     assert "speedup" in printed
 
