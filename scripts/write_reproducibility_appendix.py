@@ -6,7 +6,7 @@ import pandas as pd
 
 from hatlib.io import read_benchmark_seconds, read_json, write_text
 from hatlib.paper import reproducibility_appendix
-from hatlib.runtime import config_hash, git_commit, setup_logging
+from hatlib.runtime import config_hash, git_commit, setup_logging, use_threads
 
 setup_logging(snakemake.log[0])
 use_threads(snakemake.threads)

@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -47,5 +48,7 @@ def test_every_job_script_uses_the_threads_snakemake_gives_it():
     assert len(scripts) > 30
     missing = [s.name for s in scripts if "use_threads(snakemake.threads)" not in s.read_text()]
     assert missing == []
+    imported = re.compile(r"^from hatlib\.runtime import .*\buse_threads\b", re.MULTILINE)
+    assert [s.name for s in scripts if not imported.search(s.read_text())] == []
     # and no script sets PyTorch's threads on its own
     assert not [s.name for s in scripts if "set_num_threads" in s.read_text()]
