@@ -23,12 +23,15 @@ the same number of elements per period.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import torch
 
-from hatlib.activations import ActivationSpec, get_activation
+if TYPE_CHECKING:  # PyTorch is imported where it is used: checking a configuration needs none
+    import torch
+
+    from hatlib.activations import ActivationSpec
 
 
 def unit_directions(vectors) -> np.ndarray:
@@ -144,6 +147,9 @@ def ridge_layer(
     Along ``u`` the units are the 1-D ``fem_grid`` layer of ``nodes`` units
     (:func:`hatlib.models.init_fem_grid`) composed with ``x -> (u . x - low_u) / span_u``.
     """
+    import torch
+
+    from hatlib.activations import get_activation
     from hatlib.models import _fem_grid_layer
 
     spec = get_activation(activation) if isinstance(activation, str) else activation
@@ -160,6 +166,10 @@ def ridge_layer(
 
 def frozen_features(activation: str, grid: RidgeGrid, points: np.ndarray) -> np.ndarray:
     """The first layer's features at ``points`` (``(N, d)``) and a constant (the output bias)."""
+    import torch
+
+    from hatlib.activations import get_activation
+
     weight, bias = ridge_layer(activation, grid)
     z = torch.as_tensor(points, dtype=torch.float64) @ weight + bias
     values = get_activation(activation).function(z).numpy()
