@@ -27,8 +27,16 @@ def _trajectory(make_ours, make_torch, steps=40):
     [
         (lambda p: GradientDescent(p, 0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
         (
+            lambda p: Adam(p, 0.01, fused=False),
+            lambda p: torch.optim.Adam(p, lr=0.01, foreach=False),
+        ),
+        (
             lambda p: Adam(p, 0.01),
             lambda p: torch.optim.Adam(p, lr=0.01, foreach=False),
+        ),
+        (
+            lambda p: Adam(p, 0.01),
+            lambda p: torch.optim.Adam(p, lr=0.01, fused=True),
         ),
     ],
 )
@@ -37,3 +45,9 @@ def test_updates_equal_torch_optim(ours, theirs):
     for a, b in zip(mine, reference, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-14, atol=1e-14)
         assert not torch.equal(a, _trajectory(ours, theirs, steps=0)[0][0])
+
+
+def test_adam_runs_fused_where_pytorch_has_it():
+    parameters = [torch.nn.Parameter(torch.zeros(3))]
+    assert Adam(parameters, 0.1).fused == hasattr(torch, "_fused_adam_")
+    assert not Adam(parameters, 0.1, fused=False).fused
