@@ -51,3 +51,22 @@ def test_adam_runs_fused_where_pytorch_has_it():
     parameters = [torch.nn.Parameter(torch.zeros(3))]
     assert Adam(parameters, 0.1).fused == hasattr(torch, "_fused_adam_")
     assert not Adam(parameters, 0.1, fused=False).fused
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_adam_resumes_from_its_state_exactly(fused):
+    generator = torch.Generator().manual_seed(1)
+    gradients = [[torch.randn(3, 4, generator=generator)] for _ in range(10)]
+    going = [torch.nn.Parameter(torch.randn(3, 4, generator=generator))]
+    first = Adam(going, 0.01, fused=fused)
+    for step in gradients[:5]:
+        first.step(step)
+    state = {k: [t.clone() for t in v] if isinstance(v, list) else v
+             for k, v in first.state_dict().items()}  # fmt: skip
+    resumed = [torch.nn.Parameter(going[0].detach().clone())]
+    second = Adam(resumed, 0.01, fused=fused)
+    second.load_state_dict(state)
+    for step in gradients[5:]:
+        first.step(step)
+        second.step(step)
+    assert torch.equal(going[0], resumed[0])
