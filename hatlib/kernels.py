@@ -84,10 +84,11 @@ def _cpu_tag() -> str:
 def cpu_kernel():
     """The compiled CPU kernel module, or ``None`` (reason logged) when it cannot be built.
 
-    The build is named after the CPU, the ``-march`` target (:func:`kernel_arch`)
-    and a hash of the source, so checkouts with different versions of the
-    kernel never load each other's build. :func:`kernel_simd_level` says which
-    instruction set the build uses.
+    The build is named after the ``-march`` target (:func:`kernel_arch`), the
+    CPU for ``native``, and a hash of the source, so checkouts with different
+    versions of the kernel never load each other's build, and nodes of a
+    cluster that share a home directory share a build of a named target.
+    :func:`kernel_simd_level` says which instruction set the build uses.
     """
     try:
         from torch.utils.cpp_extension import load
@@ -95,8 +96,10 @@ def cpu_kernel():
         arch = kernel_arch()
         source = SOURCE.read_text()
         digest = hashlib.sha256((arch + source).encode()).hexdigest()[:10]
+        # a native build is this CPU's own; a named target's serves every CPU that has it
+        machine = _cpu_tag() if arch == "native" else "target"
         kernel = load(
-            name=f"hatlib_shallow_{_cpu_tag()}_{digest}",
+            name=f"hatlib_shallow_{machine}_{digest}",
             sources=[str(SOURCE)],
             extra_cflags=["-O3", f"-march={arch}", "-mprefer-vector-width=512", "-fopenmp"],
             extra_ldflags=["-fopenmp"],
