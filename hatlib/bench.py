@@ -82,9 +82,17 @@ def plain_loop(
 
 
 def engine(
-    activation: str, seeds: int, width: int, points: int, steps: int, device: str = "cpu"
+    activation: str,
+    seeds: int,
+    width: int,
+    points: int,
+    steps: int,
+    device: str = "cpu",
+    blocks: bool | None = None,
 ) -> float:
-    """Model-steps per second of :func:`hatlib.training.train` on the same workload."""
+    """Model-steps per second of :func:`hatlib.training.train` on the same workload
+    (``blocks``: as :func:`~hatlib.training.train`'s; ``False`` on CUDA is step by step,
+    uncaptured)."""
     from hatlib.models import build_shallow_network
     from hatlib.training import TrainingConfig, train
 
@@ -94,7 +102,7 @@ def engine(
         activation, width, "torch_default", seeds=range(seeds), device=device
     )
     config = TrainingConfig("adam", 1e-3, steps, log_every=100)  # as in config/config.yaml
-    result = train(model, x, y, config, frequencies=[4], device=device)
+    result = train(model, x, y, config, frequencies=[4], device=device, blocks=blocks)
     return seeds * steps / result.wall_seconds
 
 
@@ -133,7 +141,9 @@ def bench_training(
     ``kernel_arch`` and ``kernel_simd``), ``plain_model_steps_per_second``,
     ``engine_model_steps_per_second``, ``speedup`` (engine over plain),
     ``kernel_model_steps_per_second`` (the kernel's gradients alone,
-    :func:`kernel_alone`), ``engine_of_kernel`` and ``step_time_over_relu``
+    :func:`kernel_alone`), ``engine_of_kernel``, on CUDA
+    ``uncaptured_model_steps_per_second`` (the engine step by step, no graphs),
+    and ``step_time_over_relu``
     (the engine's step time relative to ReLU's).
     """
     from hatlib.kernels import kernel_arch, kernel_simd_level, processor_model
@@ -151,10 +161,14 @@ def bench_training(
         # the engine and the kernel alone in turns, the fastest of each: a machine that is
         # busy with something else for a moment slows one run, not the comparison
         fused, alone = 0.0, 0.0 if device == "cpu" else None
+        uncaptured = None if device == "cpu" else 0.0
         for _ in range(repeats):
             fused = max(fused, engine(activation, seeds, width, points, steps, device))
             if alone is not None:
                 alone = max(alone, kernel_alone(activation, seeds, width, points, steps))
+            if uncaptured is not None:  # CUDA: the same steps without graphs, one by one
+                rate = engine(activation, seeds, width, points, steps, device, blocks=False)
+                uncaptured = max(uncaptured, rate)
         rows.append(
             {
                 "activation": activation,
@@ -171,6 +185,7 @@ def bench_training(
                 "speedup": fused / plain,
                 "kernel_model_steps_per_second": alone,
                 "engine_of_kernel": None if alone is None else fused / alone,
+                "uncaptured_model_steps_per_second": uncaptured,
             }
         )
     table = pd.DataFrame(rows)

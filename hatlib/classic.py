@@ -180,7 +180,7 @@ def run_classic(
     ``2 |f~(k_i)| / (N A_i)`` of that seed's output) and metadata, whose
     ``phases`` maps each seed to its phases (radians).
     """
-    used_device = resolve_device(device)
+    used_device = resolve_device(device, ("classic", activation))
     seeds = list(range(settings["seeds"]))
     x, targets = _per_seed_targets(data, seeds)  # (N,), (S, N)
     phases = {

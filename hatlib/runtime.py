@@ -82,12 +82,15 @@ def _log_then_report(kind, value, traceback) -> None:
     sys.__excepthook__(kind, value, traceback)
 
 
-def resolve_device(requested: str) -> str:
+def resolve_device(requested: str, work: tuple[str, str] | None = None) -> str:
     """Map a configured device to the one used: ``"auto"``, ``"cpu"`` or ``"cuda"``.
 
-    ``"auto"`` means CUDA when a device is visible, else CPU. ``"cuda"`` with no
-    visible device falls back to the CPU with a warning, so that a job placed
-    on a node without a usable GPU still finishes.
+    ``"auto"`` means CUDA when a device is visible, else CPU; for a job that
+    names its ``work`` (family and activation), CUDA only where the shipped
+    benchmark table says the engine is faster there than on the job's CPU
+    threads (:func:`hatlib.devices.faster_on_cuda`; the decision and its numbers
+    are logged). ``"cuda"`` with no visible device falls back to the CPU with a
+    warning, so that a job placed on a node without a usable GPU still finishes.
     """
     if requested not in ("auto", "cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {requested!r}")
@@ -96,6 +99,12 @@ def resolve_device(requested: str) -> str:
     import torch
 
     if torch.cuda.is_available():
+        if requested == "auto" and work is not None:
+            from hatlib.devices import faster_on_cuda
+
+            faster, reason = faster_on_cuda(*work, threads=torch.get_num_threads())
+            logging.getLogger(__name__).info("device auto: %s", reason)
+            return "cuda" if faster else "cpu"
         return "cuda"
     if requested == "cuda":
         logging.getLogger(__name__).warning("device 'cuda' requested but none visible: using CPU")

@@ -40,6 +40,7 @@ import pandas as pd
 import torch
 
 from hatlib.activations import lookup
+from hatlib.capture import StepBlocks, capturable, loss_gradients_output
 from hatlib.optimizers import OPTIMIZERS
 from hatlib.runtime import seconds_since_process_start
 
@@ -233,18 +234,45 @@ def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.
     return chosen
 
 
-def _loss_and_gradients(model, x, y, parameters):
-    """Per-member losses (S,), the gradients of ``parameters`` and the outputs (S, N)."""
-    if hasattr(model, "loss_and_gradients"):
-        loss, gradients, output = model.loss_and_gradients(x, y)
-        by_parameter = dict(zip(map(id, model.parameters()), gradients, strict=True))
-        return loss, [by_parameter[id(p)] for p in parameters], output
-    for parameter in parameters:
-        parameter.grad = None
-    output = model(x)
-    loss = torch.mean((output - y) ** 2, dim=1)  # (S,)
-    loss.sum().backward()
-    return loss.detach(), [p.grad for p in parameters], output.detach()
+def _next_boundary(step: int, schedule: np.ndarray, checkpoint_every: int) -> int:
+    """The first step from ``step`` on that the engine must see: a record or a checkpoint."""
+    boundary = int(schedule[np.searchsorted(schedule, step)])
+    if checkpoint_every > 0:
+        boundary = min(boundary, -(-step // checkpoint_every) * checkpoint_every)
+    return boundary
+
+
+def _run_block(
+    blocks, step, count, active, target_norm, num_points, config, tolerances, first_below
+) -> int:
+    """Run steps ``step .. step + count - 1`` as a block; return the step the engine resumes at.
+
+    The block's losses are checked as the engine checks each step's: tolerance
+    crossings are recorded in ``first_below``; at the first step where an
+    active member converges or diverges, the block is rewound and replayed up
+    to that step, which the engine then computes itself.
+    """
+    blocks.snapshot()
+    losses = blocks.advance(count)  # (count, S)
+    errors = np.sqrt(losses * num_points) / target_norm
+    finite = np.isfinite(losses)
+    converged = np.zeros_like(finite)
+    if config.stop_below is not None:
+        converged = finite & (errors < config.stop_below)
+    stopping = active[None, :] & (~finite | converged)
+    events = np.flatnonzero(stopping.any(axis=1))
+    end = count if events.size == 0 else int(events[0])
+    if len(tolerances) and end > 0:
+        ok = active[None, :] & finite[:end]
+        crossed = ok[:, :, None] & (errors[:end, :, None] < tolerances[None, None, :])
+        first = step + np.argmax(crossed, axis=0)  # (S, T)
+        new = crossed.any(axis=0) & (first_below < 0)
+        first_below[new] = first[new]
+    if end < count:
+        blocks.rewind()
+        if end > 0:
+            blocks.advance(end)
+    return step + end
 
 
 def _fingerprint(config: TrainingConfig, frequencies, model, x, y) -> dict:
@@ -302,6 +330,7 @@ def train(
     checkpoint_every: int = 0,
     on_step: Callable[[int], None] | None = None,
     probe: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    blocks: bool | None = None,
 ) -> TrainingResult:
     """Train every member of ``model`` on the samples ``(inputs, targets)``.
 
@@ -322,6 +351,12 @@ def train(
     ``probe(residual)`` returns for float64 residuals ``(S, N)``: a tensor
     ``(S, len(frequencies))`` whose column ``j`` is recorded under
     ``frequencies[j]`` (for example :class:`hatlib.spectral.DFTProbe`).
+
+    ``blocks`` runs the steps between records in blocks whose losses the host
+    reads once (:class:`hatlib.capture.StepBlocks`, captured as CUDA graphs on
+    CUDA), with the same records, crossings and statuses as step by step;
+    ``None`` does so on CUDA. ``on_step`` is then called for a block's steps
+    before the block runs.
     """
     first = next(model.parameters())
     members = first.shape[0]
@@ -338,8 +373,13 @@ def train(
 
     parameters = _trainable_parameters(model, config.trainable)
     optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
-    # Models with a fused training step run the optimizer inside their kernel call.
-    fused = model.fused_step(parameters, optimizer, x, y) if hasattr(model, "fused_step") else None
+    if x.device.type == "cuda" if blocks is None else blocks:
+        capture = x.device.type == "cuda" and capturable(optimizer)
+        fused = StepBlocks(model, parameters, optimizer, x, y, capture=capture)
+    elif hasattr(model, "fused_step"):  # the optimizer inside the kernel call
+        fused = model.fused_step(parameters, optimizer, x, y)
+    else:
+        fused = None
     num_points = x.shape[0]
 
     history: list[tuple[int, int, float, float]] = []
@@ -385,7 +425,7 @@ def train(
         if fused is not None:
             loss, output = fused.compute()
         else:
-            loss, gradients, output = _loss_and_gradients(model, x, y, parameters)
+            loss, gradients, output = loss_gradients_output(model, x, y, parameters)
         loss_values = loss.cpu().numpy().astype(np.float64)  # (S,), a copy
         errors = np.sqrt(loss_values * num_points) / target_norm
         finite = np.isfinite(loss_values)
@@ -427,6 +467,23 @@ def train(
         else:
             optimizer.step(gradients)
         step += 1
+        if isinstance(fused, StepBlocks):
+            boundary = _next_boundary(step, schedule, checkpoint_every if checkpoint else 0)
+            if boundary > step:
+                if on_step is not None:
+                    for block_step in range(step, boundary):
+                        on_step(block_step)
+                step = _run_block(
+                    fused,
+                    step,
+                    boundary - step,
+                    active,
+                    target_norm,
+                    num_points,
+                    config,
+                    tolerances,
+                    first_below,
+                )
         now = time.perf_counter()
         if now - last_report > PROGRESS_SECONDS:
             last_report = now

@@ -416,3 +416,21 @@ def test_html_report(quick_run, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = (clone / "results/report.html").read_text()
     assert "gram_spectrum.pdf" in report and "gd_steps.pdf" in report
+
+
+@pytest.mark.parametrize(("device", "slots"), [("cuda", 1), ("cpu", 0)])
+def test_local_cuda_training_jobs_share_the_gpu_by_slots(repository, tmp_path, device, slots):
+    workdir = copy_workflow(repository, tmp_path)
+    result = snakemake(workdir, "-n", "--cores", "2", "--config", f"device={device}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rules = re.findall(r"^(?:local)?rule (\w+):\n(?:.*\n)*?\s+resources: (.*)$",
+                       result.stdout, re.MULTILINE)  # fmt: skip
+    gpu_rules = ("train_model", "train_multifrequency", "train_digits", "train_classic")
+    gpu_rules += ("select_learning_rate", "solve_pde")
+    training = [resources for rule, resources in rules if rule in gpu_rules]
+    assert len({rule for rule, _ in rules if rule in gpu_rules}) == len(gpu_rules)
+    for resources in training:
+        # locally a slot of the shared GPU, never a whole one (that is for cluster jobs)
+        assert f"gpu_slots={slots}" in resources and "gpu=0" in resources, resources
+    profile = yaml.safe_load((repository / "profiles/default/config.yaml").read_text())
+    assert profile["resources"]["gpu_slots"] >= 1 and "gpu" not in profile["resources"]

@@ -32,7 +32,7 @@ def select_learning_rates(
     """
     from hatlib.analysis import choose_learning_rate
 
-    used_device = resolve_device(device)
+    used_device = resolve_device(device, ("shallow", model_config.activation))
 
     def build() -> torch.nn.Module:
         return build_shallow_network(

@@ -62,7 +62,7 @@ def run_sine_fit(
     each seed's status and steps, the device and library versions. With
     ``checkpoint``, training saves and resumes there (:func:`hatlib.training.train`).
     """
-    used_device = resolve_device(device)
+    used_device = resolve_device(device, ("shallow", model_config.activation))
     model = build_shallow_network(
         model_config.activation,
         model_config.width,

@@ -13,12 +13,23 @@ with open(workflow.source_path("../schemas/config.schema.yaml")) as schema:
 
 TRAIN = config["train"]
 SEEDS = list(range(TRAIN["seeds"]))
-# Training asks for a GPU only when it will use one: device cuda, or auto where a
-# driver is installed (the job itself falls back to the CPU if none is visible).
-TRAIN_GPUS = int(
+# Training asks for a GPU only when it may use one: device cuda, or auto where a
+# driver is installed (the job itself falls back to the CPU if none is visible, and
+# with auto trains on the CPU where the benchmark table says that is faster).
+TRAIN_ON_CUDA = (
     config["device"] == "cuda"
     or (config["device"] == "auto" and shutil.which("nvidia-smi") is not None)
 )
+
+
+def train_gpu(wildcards):
+    """A whole GPU (sbatch --gpus=1) per training job on a cluster; none locally."""
+    return int(TRAIN_ON_CUDA and not workflow.local_exec)
+
+
+def train_gpu_slots(wildcards):
+    """Locally, one of the GPU's `gpu_slots` (profiles/default) per training job."""
+    return int(TRAIN_ON_CUDA and workflow.local_exec)
 
 
 wildcard_constraints:

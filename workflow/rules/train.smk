@@ -33,7 +33,8 @@ rule select_learning_rate:
         device=config["device"],
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     log:
         "results/logs/select_learning_rate/{initialisation}_{activation}.log",
     benchmark:
@@ -62,7 +63,8 @@ rule train_model:
         checkpoint_every=TRAIN["checkpoint_every"],
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     log:
         "results/logs/train_model/{initialisation}_{activation}_{optimizer}_k{frequency}.log",
     benchmark:
@@ -90,7 +92,8 @@ rule train_multifrequency:
         device=config["device"],
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     log:
         "results/logs/train_multifrequency/{dimension}d_{network}_{activation}.log",
     benchmark:
@@ -118,7 +121,8 @@ rule train_digits:
         device=config["device"],
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     log:
         "results/logs/train_digits/{activation}.log",
     benchmark:
@@ -145,7 +149,8 @@ rule train_classic:
         checkpoint="results/checkpoints/classic/{case}/{activation}/{initialisation}.pt",
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     # The longest jobs of the workflow: start them first.
     priority: 10
     log:
@@ -172,7 +177,8 @@ rule solve_pde:
         device=config["device"],
     threads: 1
     resources:
-        gpu=TRAIN_GPUS,
+        gpu=train_gpu,
+        gpu_slots=train_gpu_slots,
     log:
         "results/logs/solve_pde/{activation}.log",
     benchmark:
