@@ -106,6 +106,25 @@ def engine(
     return seeds * steps / result.wall_seconds
 
 
+def compiled_engine(activation, seeds, width, points, steps, repeats) -> float:
+    """The engine on CUDA with the step compiled by ``torch.compile`` before capture
+    (:data:`hatlib.capture.COMPILE_VARIABLE`): the fastest of ``repeats`` runs after one
+    that compiles, or NaN (reason printed) where compilation fails."""
+    import os
+
+    from hatlib.capture import COMPILE_VARIABLE
+
+    os.environ[COMPILE_VARIABLE] = "1"
+    try:
+        engine(activation, seeds, width, points, 5, "cuda")
+        return max(engine(activation, seeds, width, points, steps, "cuda") for _ in range(repeats))
+    except Exception as error:  # an opt-in: its failure is a measurement, not a crash
+        print(f"compiled step unavailable for {activation}: {error!r}"[:500])
+        return float("nan")
+    finally:
+        del os.environ[COMPILE_VARIABLE]
+
+
 def kernel_alone(activation: str, seeds: int, width: int, points: int, steps: int) -> float:
     """Model-steps per second of the fused CPU kernel's loss and gradients alone, called in a
     loop on the engine's workload: the bound the engine's bookkeeping and updates eat into."""
@@ -169,6 +188,11 @@ def bench_training(
             if uncaptured is not None:  # CUDA: the same steps without graphs, one by one
                 rate = engine(activation, seeds, width, points, steps, device, blocks=False)
                 uncaptured = max(uncaptured, rate)
+        compiled = (
+            None
+            if device == "cpu"
+            else compiled_engine(activation, seeds, width, points, steps, repeats)
+        )
         rows.append(
             {
                 "activation": activation,
@@ -186,6 +210,7 @@ def bench_training(
                 "kernel_model_steps_per_second": alone,
                 "engine_of_kernel": None if alone is None else fused / alone,
                 "uncaptured_model_steps_per_second": uncaptured,
+                "compiled_model_steps_per_second": compiled,
             }
         )
     table = pd.DataFrame(rows)

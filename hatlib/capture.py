@@ -21,6 +21,7 @@ then the step-by-step engine's arithmetic, operation for operation, which
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 import torch
@@ -30,8 +31,12 @@ logger = logging.getLogger(__name__)
 #: Steps whose losses one device buffer holds; longer blocks read it once per this many.
 BLOCK_CAPACITY = 1024
 
+#: Set to 1 to compile the explicit loss and gradients (shallow networks) with
+#: ``torch.compile`` before capture on CUDA: an opt-in, measured in the README.
+COMPILE_VARIABLE = "HATLIB_COMPILE_STEP"
 
-def loss_gradients_output(model, x, y, parameters):
+
+def loss_gradients_output(model, x, y, parameters, explicit=None):
     """Per-member losses ``(S,)``, the gradients of ``parameters`` and the outputs ``(S, N)``.
 
     Models with ``loss_and_gradients(x, y)`` (explicit formulas) are used as
@@ -39,7 +44,7 @@ def loss_gradients_output(model, x, y, parameters):
     gradient with respect to member ``s``'s parameters is member ``s``'s own.
     """
     if hasattr(model, "loss_and_gradients"):
-        loss, gradients, output = model.loss_and_gradients(x, y)
+        loss, gradients, output = (explicit or model.loss_and_gradients)(x, y)
         by_parameter = dict(zip(map(id, model.parameters()), gradients, strict=True))
         return loss, [by_parameter[id(p)] for p in parameters], output
     with torch.enable_grad():
@@ -75,6 +80,13 @@ class StepBlocks:
                 f"{x.device.type} and {type(optimizer).__name__}"
             )
         self.captured = capture
+        self.explicit = None
+        if (
+            capture
+            and os.environ.get(COMPILE_VARIABLE) == "1"
+            and hasattr(model, "loss_and_gradients")
+        ):
+            self.explicit = torch.compile(model.loss_and_gradients, dynamic=False)
         members = y.shape[0]
         with torch.no_grad():
             loss, gradients, output = loss_gradients_output(model, x, y, self.parameters)
@@ -92,7 +104,9 @@ class StepBlocks:
 
     # -- the operations of one step, writing into the static buffers ------------------
     def _compute(self) -> None:
-        loss, gradients, output = loss_gradients_output(self.model, self.x, self.y, self.parameters)
+        loss, gradients, output = loss_gradients_output(
+            self.model, self.x, self.y, self.parameters, self.explicit
+        )
         with torch.no_grad():
             self.loss.copy_(loss)
             self.out.copy_(output)

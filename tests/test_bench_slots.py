@@ -11,4 +11,6 @@ def test_slots_benchmark_on_the_cpu():
     assert table["suggested"].sum() == 1
     best = table["total_model_steps_per_second"].max()
     suggested = table.loc[table["suggested"], "total_model_steps_per_second"].iloc[0]
-    assert suggested >= 0.9 * best
+    assert suggested >= 0.95 * best
+    if table.loc[table["jobs"] == 2, "total_model_steps_per_second"].iloc[0] >= 0.95 * best:
+        assert table.loc[table["jobs"] == 2, "suggested"].iloc[0]
