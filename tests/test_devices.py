@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import hatlib.devices as devices
-from hatlib.devices import COLUMNS, faster_on_cuda, rates_from_bench
+from hatlib.devices import COLUMNS, faster_on_cuda, load_rates, rates_from_bench
 from hatlib.runtime import resolve_device
 
 TABLE = pd.DataFrame(
@@ -62,3 +62,14 @@ def test_rates_from_bench_tables():
     table = rates_from_bench(training, deep, "NVIDIA H200")
     assert list(table.columns) == COLUMNS
     assert table[["family", "device"]].values.tolist() == [["shallow", "cuda"], ["classic", "cuda"]]
+
+
+def test_shipped_table_has_both_devices_for_every_benchmarked_family():
+    table = load_rates()
+    expected = {("shallow", a) for a in ("relu", "hat", "tanh", "bspline2", "bspline3")}
+    expected |= {("classic", "relu"), ("classic", "hat"), ("fourier", "relu"), ("siren", "sine")}
+    expected |= {("deep", a) for a in ("relu", "hat", "tanh")}
+    for device in ("cpu", "cuda"):
+        rows = table[table["device"] == device]
+        assert expected <= set(zip(rows["family"], rows["activation"], strict=True)), device
+    assert (table["model_steps_per_second"] > 0).all()
