@@ -16,7 +16,7 @@ search = select_learning_rates(
     snakemake.params.optimizers,
     snakemake.params.candidates,
     snakemake.params.iterations,
-    device=snakemake.params.device,
+    device=snakemake.config["device"],
 )
 write_table(search, snakemake.output[0])
 for row in search[search["chosen"]].drop_duplicates("optimizer").itertuples():

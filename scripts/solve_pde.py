@@ -10,7 +10,7 @@ from hatlib.io import write_json, write_table  # noqa: E402
 
 use_threads(snakemake.threads)
 history, modes, widths, search, metadata = run_pde(
-    snakemake.wildcards.activation, snakemake.params.settings, device=snakemake.params.device
+    snakemake.wildcards.activation, snakemake.params.settings, device=snakemake.config["device"]
 )
 write_table(history, snakemake.output.history)
 write_table(modes, snakemake.output.modes)

@@ -19,7 +19,7 @@ history, spectrum, metadata = run_classic(
     snakemake.wildcards.activation,
     snakemake.wildcards.initialisation,
     snakemake.params.settings,
-    device=snakemake.params.device,
+    device=snakemake.config["device"],
     checkpoint=checkpoint if snakemake.params.settings["checkpoint_every"] else None,
 )
 write_table(history, snakemake.output.history)

@@ -15,7 +15,7 @@ history, components, accuracy, search, metadata = run_digits(
     snakemake.params.settings,
     snakemake.params.candidates,
     read_json(snakemake.input.split),
-    device=snakemake.params.device,
+    device=snakemake.config["device"],
 )
 write_table(history, snakemake.output.history)
 write_table(components, snakemake.output.spectrum)

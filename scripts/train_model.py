@@ -20,7 +20,7 @@ result, metadata = run_sine_fit(
     int(snakemake.wildcards.frequency),
     ModelConfig(**snakemake.params.model),
     TrainingConfig(**snakemake.params.training, learning_rate=rate),
-    device=snakemake.params.device,
+    device=snakemake.config["device"],
     checkpoint=snakemake.params.checkpoint,
     checkpoint_every=snakemake.params.checkpoint_every,
 )

@@ -16,7 +16,7 @@ history, spectrum, search, metadata = run_multifrequency(
     snakemake.params.network,
     snakemake.params.settings,
     snakemake.params.candidates,
-    device=snakemake.params.device,
+    device=snakemake.config["device"],
 )
 write_table(history, snakemake.output.history)
 write_table(spectrum, snakemake.output.spectrum)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hatlib.io import read_benchmark_seconds, read_json, write_text
+from hatlib.io import benchmark_rule, read_benchmark_seconds, read_json, write_text
 from hatlib.paper import reproducibility_appendix
 from hatlib.runtime import config_hash, git_commit, setup_logging, use_threads
 
@@ -12,7 +12,7 @@ setup_logging(snakemake.log[0])
 use_threads(snakemake.threads)
 runtimes = pd.DataFrame(
     [
-        {"rule": Path(path).parent.name, "seconds": read_benchmark_seconds(path)}
+        {"rule": benchmark_rule(path), "seconds": read_benchmark_seconds(path)}
         for path in snakemake.input.benchmarks
     ]
 )

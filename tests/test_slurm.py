@@ -124,10 +124,15 @@ def test_slurm_results_equal_a_local_run(slurm_run, quick_run):
 def test_gpu_training_job_asks_for_a_gpu_and_falls_back_to_cpu(slurm_run):
     (slurm_run / "cuda.yaml").write_text("device: cuda\n")
     target = "results/runs/fem_grid/hat/sgd/k1/run.json"
+    # changing the device retrains nothing (run.json records where a run ran): force it
     result = _slurm_snakemake(
-        slurm_run, target, "--configfile", "config/quick.yaml", "cuda.yaml", timeout=600
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+        slurm_run, target, "--forcerun", target, "--configfile", "config/quick.yaml",
+        "cuda.yaml", timeout=600,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    # a cluster job asks for a whole GPU and no local GPU slot (profiles/default's limit)
+    assert re.search(r"resources: .*gpu=1, gpu_slots=0", output), output[-6000:]
     metadata = json.loads((slurm_run / target).read_text())
     assert metadata["requested_device"] == "cuda"
     assert metadata["environment"]["device"] == "cpu"

@@ -416,6 +416,9 @@ def test_html_report(quick_run, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = (clone / "results/report.html").read_text()
     assert "gram_spectrum.pdf" in report and "gd_steps.pdf" in report
+    for item in ("claims.csv", "checks.csv", "learning_time_exponents.csv", "speedups.csv"):
+        assert item in report, item
+    assert "condition_numbers.csv" in report and "paper.pdf" in report
 
 
 @pytest.mark.parametrize(("device", "slots"), [("cuda", 1), ("cpu", 0)])
@@ -434,3 +437,94 @@ def test_local_cuda_training_jobs_share_the_gpu_by_slots(repository, tmp_path, d
         assert f"gpu_slots={slots}" in resources and "gpu=0" in resources, resources
     profile = yaml.safe_load((repository / "profiles/default/config.yaml").read_text())
     assert profile["resources"]["gpu_slots"] >= 1 and "gpu" not in profile["resources"]
+
+
+TRAINING_RULES = ("train_model", "select_learning_rate", "train_multifrequency", "train_digits")
+TRAINING_RULES += ("train_classic", "solve_pde", "train_images")
+
+
+def _planned_with(quick_run, tmp_path, edit: str) -> dict[str, int]:
+    """Rule -> job count a dry run plans on a finished quick run after a config edit."""
+    clone = _clone(quick_run, tmp_path)
+    (clone / "edit.yaml").write_text(edit)
+    return _planned_jobs(clone, "--configfile", "config/quick.yaml", "edit.yaml")
+
+
+def _training(planned: dict[str, int]) -> dict[str, int]:
+    return {rule: n for rule, n in planned.items() if rule in TRAINING_RULES}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "classic:\n  thresholds: [0.4, 0.9]\n",  # the lower threshold: analysis only
+        "pde:\n  tolerance: 0.2\n",
+        "claims:\n  speedup: 3.0\n",
+        "device: cpu\n",  # run.json says where each job ran; --forcerun retrains
+    ],
+)
+def test_edits_that_no_training_reads_retrain_nothing(quick_run, tmp_path, edit):
+    assert _training(_planned_with(quick_run, tmp_path, edit)) == {}
+
+
+def test_adding_a_classic_case_or_model_trains_only_its_jobs(quick_run, tmp_path):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())["classic"]
+    cases = {**config["cases"], "decreasing": [1.0, 0.75, 0.5, 0.25]}
+    planned = _planned_with(quick_run, tmp_path, yaml.safe_dump({"classic": {"cases": cases}}))
+    assert _training(planned) == {"train_classic": len(config["models"])}
+    models = [*config["models"], {"activation": "tanh", "initialisation": "fem_deep"}]
+    planned = _planned_with(
+        quick_run, tmp_path / "m", yaml.safe_dump({"classic": {"models": models}})
+    )
+    assert _training(planned) == {"train_classic": len(config["cases"])}
+    planned = _planned_with(quick_run, tmp_path / "r", "classic:\n  learning_rate: 0.001\n")
+    assert _training(planned) == {"train_classic": len(config["models"]) * len(config["cases"])}
+
+
+def test_multifrequency_edits_train_exactly_the_affected_jobs(quick_run, tmp_path):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())["multifrequency"]
+    two_d = {**config["two_d"], "directions": [[1, 0], [0, 1]]}
+    planned = _planned_with(
+        quick_run, tmp_path, yaml.safe_dump({"multifrequency": {"two_d": two_d}})
+    )
+    # the ridge grid: only the 2-D FEM-like networks (shallow, deep) of each activation
+    assert _training(planned) == {"train_multifrequency": 2 * len(config["activations"])}
+    siren = {**config["alternatives"]["siren"], "omega0": 20.0}
+    alternatives = {**config["alternatives"], "siren": siren}
+    planned = _planned_with(
+        quick_run,
+        tmp_path / "s",
+        yaml.safe_dump({"multifrequency": {"alternatives": alternatives}}),
+    )
+    assert _training(planned) == {"train_multifrequency": 2}  # SIREN, 1-D and 2-D
+    activations = [*config["activations"], "bspline2"]
+    planned = _planned_with(
+        quick_run, tmp_path / "a", yaml.safe_dump({"multifrequency": {"activations": activations}})
+    )
+    assert _training(planned) == {"train_multifrequency": 4}  # shallow and deep, 1-D and 2-D
+
+
+def test_pde_and_digits_edits_train_exactly_the_affected_jobs(quick_run, tmp_path):
+    config = yaml.safe_load((quick_run / "config/quick.yaml").read_text())
+    planned = _planned_with(quick_run, tmp_path, "pde:\n  widths: [8, 16]\n")
+    assert _training(planned) == {"solve_pde": len(config["pde"]["activations"])}
+    planned = _planned_with(quick_run, tmp_path / "d", "digits:\n  iterations: 250\n")
+    assert _training(planned) == {"train_digits": len(config["digits"]["activations"])}
+    rates = {**config["images"]["learning_rates"], "adam": [0.001]}
+    planned = _planned_with(
+        quick_run, tmp_path / "i", yaml.safe_dump({"images": {"learning_rates": rates}})
+    )
+    assert _training(planned) == {"train_images": len(config["images"]["activations"])}
+
+
+def test_appendix_times_every_rule_by_its_name(quick_run):
+    from hatlib.io import benchmark_rule
+
+    text = (quick_run / "paper/generated/reproducibility.tex").read_text()
+    timing = text.split(r"\bigskip")[1]
+    rows = [line.split("&")[0].strip().replace(r"\_", "_") for line in timing.splitlines()]
+    named = {row for row in rows if re.fullmatch(r"[a-z_]+", row)} - {"rule", "all"}
+    files = (quick_run / "results/benchmarks").rglob("*.tsv")
+    assert named == {benchmark_rule(path) for path in files}
+    assert {"train_classic", "train_model", "build_kernel"} <= named
+    assert not named & {"relu", "hat", "equal", "increasing", "fem_deep"}

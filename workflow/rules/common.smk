@@ -201,6 +201,56 @@ def training_params(wildcards):
     }
 
 
+def narrow(section, keys):
+    """The keys of a configuration section that a training job reads. Only these are its
+    params, so that editing any other key (analysis thresholds, other models or cases)
+    retrains nothing (tests/test_workflow.py)."""
+    return {key: section[key] for key in keys if key in section}
+
+
+def rates(optimizers):
+    """The learning-rate candidates of these optimizers only."""
+    return {optimizer: config["learning_rate_grid"][optimizer] for optimizer in optimizers}
+
+
+CLASSIC_TRAINING = narrow(
+    CLASSIC,
+    ["width", "depth", "seeds", "phase_seed", "learning_rate", "iterations", "log_every"]
+    + ["dtype", "checkpoint_every", "stop_after_learned"],
+)
+if CLASSIC.get("stop_after_learned") is not None:
+    # the stop rule's threshold is the highest one; the others only the analysis reads
+    CLASSIC_TRAINING["thresholds"] = [max(CLASSIC["thresholds"])]
+FIT_KEYS = ["optimizers", "seeds", "iterations", "log_every", "selection_iterations"]
+FIT_KEYS += ["resolution", "width", "stop_after_learned"]
+
+
+def fit_settings(section):
+    """What fit_setting reads of a multi-frequency or digits section."""
+    settings = narrow(section, FIT_KEYS)
+    if section.get("stop_after_learned") is not None:
+        settings["tolerance"] = section["tolerance"]
+    return settings
+
+
+def multifrequency_settings(wildcards):
+    """One multi-frequency job's settings: the 2-D ridge grid only for 2-D FEM-like networks."""
+    settings = fit_settings(MULTI)
+    settings.pop("width", None)  # the network's width is its own
+    if wildcards.dimension == "2" and NETWORKS[wildcards.network].get("family", "mlp") == "mlp":
+        grid = ["directions", "frequencies", "width", "elements_per_period"]
+        settings["two_d"] = narrow(MULTI["two_d"], grid)
+    return settings
+
+
+PDE_TRAINING = narrow(
+    PDE,
+    ["modes", "coefficients", "width", "widths", "seeds", "iterations", "log_every"]
+    + ["selection_iterations", "learning_rates", "optimizers", "quadrature_cells"]
+    + ["trainable", "dtype"],
+)
+
+
 IMAGES = config["images"]
 IMAGES_DIR = "results/images/{activation}/{optimizer}"
 IMAGES_RUNS = [
@@ -213,6 +263,14 @@ IMAGES_RUNS = [
 def images_files(name):
     """One path per activation x optimizer of the image-classification experiment."""
     return [os.path.join(IMAGES_DIR.format(**run), name) for run in IMAGES_RUNS]
+
+
+IMAGES_TRAINING = narrow(
+    IMAGES,
+    ["images", "labels", "max_samples", "splits", "test_fraction", "split_seed", "epochs"]
+    + ["batch_size", "batch_norm", "centre_activation", "channels", "hidden"]
+    + ["selection_epochs", "selection_seeds", "validation_fraction"],
+)
 
 
 def image_inputs(wildcards):
@@ -258,5 +316,8 @@ def benchmark_files():
         activation=THEORY["activations"],
         target=THEORY_TARGETS,
     )
+    theory += expand(
+        "results/benchmarks/predict_gd_steps/{activation}.tsv", activation=THEORY["activations"]
+    )
     theory.append("results/benchmarks/describe_first_layer.tsv")
-    return training + fem + theory
+    return ["results/benchmarks/build_kernel.tsv"] + training + fem + theory

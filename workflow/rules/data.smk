@@ -18,7 +18,11 @@ rule make_multifrequency_data:
     output:
         "results/data/multifrequency_{dimension}d.parquet",
     params:
-        grid=lambda w: MULTI["one_d"] if w.dimension == "1" else MULTI["two_d"],
+        grid=lambda w: (
+            narrow(MULTI["one_d"], ["num_points", "frequencies"])
+            if w.dimension == "1"
+            else narrow(MULTI["two_d"], ["points_per_side", "frequencies"])
+        ),
         phase_seed=MULTI["phase_seed"],
     log:
         "results/logs/make_multifrequency_data/{dimension}d.log",

@@ -28,9 +28,8 @@ rule select_learning_rate:
     params:
         model=selection_params,
         optimizers=TRAIN["optimizers"],
-        candidates=config["learning_rate_grid"],
+        candidates=rates(TRAIN["optimizers"]),
         iterations=SELECTION["iterations"],
-        device=config["device"],
     threads: 1
     resources:
         gpu=train_gpu,
@@ -57,7 +56,6 @@ rule train_model:
     params:
         model=model_params,
         training=training_params,
-        device=config["device"],
         # Not an output: Snakemake keeps it when a job dies, so the rerun resumes.
         checkpoint="results/checkpoints/{initialisation}_{activation}_{optimizer}_k{frequency}.pt",
         checkpoint_every=TRAIN["checkpoint_every"],
@@ -87,9 +85,8 @@ rule train_multifrequency:
     params:
         network=lambda w: NETWORKS[w.network],
         bins=lambda w: MULTI["one_d" if w.dimension == "1" else "two_d"]["frequencies"],
-        settings=MULTI,
-        candidates=config["learning_rate_grid"],
-        device=config["device"],
+        settings=multifrequency_settings,
+        candidates=rates(MULTI["optimizers"]),
     threads: 1
     resources:
         gpu=train_gpu,
@@ -116,9 +113,8 @@ rule train_digits:
         search=f"{DIGITS_DIR}/learning_rates.csv",
         metadata=f"{DIGITS_DIR}/run.json",
     params:
-        settings=DIGITS,
-        candidates=config["learning_rate_grid"],
-        device=config["device"],
+        settings=fit_settings(DIGITS),
+        candidates=rates(DIGITS["optimizers"]),
     threads: 1
     resources:
         gpu=train_gpu,
@@ -144,8 +140,7 @@ rule train_classic:
     params:
         frequencies=CLASSIC["frequencies"],
         amplitudes=lambda w: CLASSIC["cases"][w.case],
-        settings=CLASSIC,
-        device=config["device"],
+        settings=CLASSIC_TRAINING,
         checkpoint="results/checkpoints/classic/{case}/{activation}/{initialisation}.pt",
     threads: 1
     resources:
@@ -173,8 +168,7 @@ rule solve_pde:
         search=f"{PDE_DIR}/learning_rates.csv",
         metadata=f"{PDE_DIR}/run.json",
     params:
-        settings=PDE,
-        device=config["device"],
+        settings=PDE_TRAINING,
     threads: 1
     resources:
         gpu=train_gpu,
@@ -201,8 +195,8 @@ rule train_images:
     params:
         activation=lambda wildcards: wildcards.activation,
         optimizer=lambda wildcards: wildcards.optimizer,
-        settings=IMAGES,
-        candidates=IMAGES["learning_rates"],
+        settings=IMAGES_TRAINING,
+        candidates=lambda w: {w.optimizer: IMAGES["learning_rates"][w.optimizer]},
     threads: 1
     log:
         "results/logs/train_images/{activation}_{optimizer}.log",
