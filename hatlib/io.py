@@ -91,6 +91,23 @@ def read_json(path: str | os.PathLike) -> Any:
         raise CorruptInputError(f"cannot read JSON file {path}: {error}") from error
 
 
+def benchmark_rule(path: str | os.PathLike) -> str:
+    """The rule a Snakemake benchmark file belongs to: the folder under ``benchmarks/``,
+    however deep the file lies (``benchmarks/train_classic/equal/hat/fem_deep.tsv``), or
+    the file's own name directly under it (``benchmarks/build_kernel.tsv``).
+
+    >>> benchmark_rule("results/benchmarks/train_classic/equal/hat/fem_deep.tsv")
+    'train_classic'
+    >>> benchmark_rule("results/benchmarks/build_kernel.tsv")
+    'build_kernel'
+    """
+    parts = Path(path).parts
+    if "benchmarks" not in parts:
+        raise ValueError(f"not a benchmark file under a benchmarks folder: {path}")
+    below = parts[len(parts) - 1 - parts[::-1].index("benchmarks") + 1 :]
+    return below[0] if len(below) > 1 else Path(below[0]).stem
+
+
 def read_benchmark_seconds(path: str | os.PathLike) -> float:
     """Wall-clock seconds recorded in a Snakemake benchmark file (its ``s`` column)."""
     try:

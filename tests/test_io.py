@@ -58,3 +58,17 @@ def test_uncaught_error_reaches_the_job_log(tmp_path):
     assert result.returncode != 0
     assert "missing.parquet" in log.read_text()
     assert "CorruptInputError" in result.stderr
+
+
+def test_benchmark_rule_is_the_folder_under_benchmarks_at_any_depth():
+    from hatlib.io import benchmark_rule
+
+    assert benchmark_rule("results/benchmarks/train_classic/equal/relu/fem_deep.tsv") == (
+        "train_classic"
+    )
+    assert benchmark_rule("results/benchmarks/train_model/fem_grid_hat_sgd_k4.tsv") == (
+        "train_model"
+    )
+    assert benchmark_rule("results/benchmarks/build_kernel.tsv") == "build_kernel"
+    with pytest.raises(ValueError, match="not a benchmark file"):
+        benchmark_rule("results/train_model/x.tsv")
