@@ -24,8 +24,16 @@ rule summarise_runs:
         crossings="results/tables/training_crossings.csv",
     output:
         summary="results/tables/run_summary.csv",
-        exponents="results/tables/learning_time_exponents.csv",
-        speedups="results/tables/speedups.csv",
+        exponents=report(
+            "results/tables/learning_time_exponents.csv",
+            caption="../report/learning_time_exponents.rst",
+            category="Tables",
+        ),
+        speedups=report(
+            "results/tables/speedups.csv",
+            caption="../report/speedups.rst",
+            category="Tables",
+        ),
     params:
         tolerance=config["analysis"]["tolerance"],
         initialisation=TRAIN["initialisation"],
@@ -43,8 +51,16 @@ rule aggregate_gram_spectra:
         spectrum_files("modes.parquet"),
     output:
         spectra="results/tables/gram_spectra.parquet",
-        condition_numbers="results/tables/condition_numbers.csv",
-        decay_exponents="results/tables/decay_exponents.csv",
+        condition_numbers=report(
+            "results/tables/condition_numbers.csv",
+            caption="../report/condition_numbers.rst",
+            category="Tables",
+        ),
+        decay_exponents=report(
+            "results/tables/decay_exponents.csv",
+            caption="../report/decay_exponents.rst",
+            category="Tables",
+        ),
     log:
         "results/logs/aggregate_gram_spectra.log",
     conda:
@@ -228,8 +244,16 @@ rule evaluate_claims:
         pde_conditioning="results/tables/pde_conditioning.csv",
         first_layer="results/tables/first_layer_2d.csv",
     output:
-        claims="results/claims.csv",
-        checks="results/checks.csv",
+        claims=report(
+            "results/claims.csv",
+            caption="../report/claims.rst",
+            category="Verdicts",
+        ),
+        checks=report(
+            "results/checks.csv",
+            caption="../report/checks.rst",
+            category="Verdicts",
+        ),
     params:
         # the verdicts on the classic protocol use the highest threshold
         classic_threshold=max(CLASSIC["thresholds"]),

@@ -155,7 +155,7 @@ rule build_paper:
             "results/figures/pde_widths.pdf",
         ],
     output:
-        "results/paper.pdf",
+        report("results/paper.pdf", caption="../report/paper.rst", category="Paper"),
     params:
         build_dir="results/paper_build",
     log:
