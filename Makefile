@@ -9,7 +9,8 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 	texlive-latex-extra texlive-science latexmk
 TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
 
-.PHONY: all setup tex test lint quick report readme-images readme-claims readme-check bench lock clean
+.PHONY: all setup tex test lint quick report readme-images readme-claims readme-check bench lock clean \
+	archive paper-from-archive
 
 all: setup
 	$(BIN)/snakemake --cores $(CORES)
@@ -66,6 +67,19 @@ bench: $(STAMP)
 	$(BIN)/python -m hatlib.bench training --output results/bench/training.csv
 	$(BIN)/python -m hatlib.bench_deep --output results/bench/deep.csv
 	$(BIN)/python -m hatlib.bench fem --output results/bench/fem.csv
+
+# The expensive results (data, training runs, FEM spectra, GD steps, job benchmarks) in one
+# archive with a manifest; CONFIGFILE names extra config files as given to Snakemake.
+ARCHIVE_OUTPUT ?= results/archive/results.tar.gz
+CONFIG_ARGS = $(if $(CONFIGFILE),--configfile $(CONFIGFILE))
+archive: $(STAMP)
+	$(BIN)/python -m hatlib.archive $(CONFIG_ARGS) create --output $(ARCHIVE_OUTPUT)
+
+# Restore ARCHIVE (a path or URL) after checking it, then build the paper without training.
+paper-from-archive: setup
+	@test -n "$(ARCHIVE)" || { echo "usage: make paper-from-archive ARCHIVE=path-or-URL" >&2; exit 2; }
+	$(BIN)/python -m hatlib.archive $(CONFIG_ARGS) restore $(ARCHIVE)
+	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARGS)
 
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).
 lock: $(STAMP)
