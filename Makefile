@@ -71,7 +71,7 @@ bench: $(STAMP)
 # The expensive results (data, training runs, FEM spectra, GD steps, job benchmarks) in one
 # archive with a manifest; CONFIGFILE names extra config files as given to Snakemake.
 ARCHIVE_OUTPUT ?= results/archive/results.tar.gz
-CONFIG_ARGS = $(if $(CONFIGFILE),--configfile $(CONFIGFILE))
+CONFIG_ARGS = $(foreach file,$(CONFIGFILE),--configfile $(file))
 archive: $(STAMP)
 	$(BIN)/python -m hatlib.archive $(CONFIG_ARGS) create --output $(ARCHIVE_OUTPUT)
 
@@ -79,7 +79,7 @@ archive: $(STAMP)
 paper-from-archive: setup
 	@test -n "$(ARCHIVE)" || { echo "usage: make paper-from-archive ARCHIVE=path-or-URL" >&2; exit 2; }
 	$(BIN)/python -m hatlib.archive $(CONFIG_ARGS) restore $(ARCHIVE)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIG_ARGS)
+	$(BIN)/snakemake --cores $(CORES) $(if $(CONFIGFILE),--configfile $(CONFIGFILE))
 
 # Rewrite requirements.lock from the current environment (after changing pyproject.toml).
 lock: $(STAMP)

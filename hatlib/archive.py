@@ -185,7 +185,9 @@ def restore(source: str, configfiles: list[str], root: Path = Path(".")) -> dict
 def main(argv: list[str] | None = None) -> None:
     """Command line: ``create [--output PATH]`` or ``restore ARCHIVE``."""
     parser = argparse.ArgumentParser(prog="python -m hatlib.archive", description=__doc__)
-    parser.add_argument("--configfile", nargs="*", default=[], help="as given to Snakemake")
+    parser.add_argument(
+        "--configfile", action="append", default=[], help="as given to Snakemake (repeatable)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("create", help="pack the expensive results")
     make.add_argument("--output", default="results/archive/results.tar.gz")

@@ -73,7 +73,7 @@ def _hatlib(workdir, *arguments):
     )  # fmt: skip
 
 
-def test_paper_from_the_quick_runs_archive_trains_nothing(quick_run, repository, tmp_path):
+def test_claims_from_the_quick_runs_archive_train_nothing(quick_run, repository, tmp_path):
     archive = tmp_path / "results.tar.gz"
     made = _hatlib(quick_run, "create", "--output", str(archive))
     assert made.returncode == 0, made.stderr
@@ -88,14 +88,15 @@ def test_paper_from_the_quick_runs_archive_trains_nothing(quick_run, repository,
         assert rule not in planned, planned
     for rule in ("measure_gd_steps", "predict_gd_steps", "make_dataset", "build_kernel"):
         assert rule not in planned, planned
-    built = snakemake(fresh, "--cores", "2")
+    # the claims and the tables behind them (the figures and the PDF are the quick run's
+    # own tests; `make paper-from-archive` builds everything)
+    built = snakemake(fresh, "--cores", "2", "results/claims.csv")  # targets after options
     assert built.returncode == 0, built.stderr[-3000:]
-    print(f"paper from the quick run's archive in {time.perf_counter() - started:.1f} s")
-    for name in ("claims.csv", "tables/learning_time_exponents.csv"):
+    print(f"claims from the quick run's archive in {time.perf_counter() - started:.1f} s")
+    for name in ("claims.csv", "tables/learning_time_exponents.csv", "tables/gd_steps.csv"):
         pd.testing.assert_frame_equal(
             pd.read_csv(fresh / "results" / name), pd.read_csv(quick_run / "results" / name)
         )
-    assert (fresh / "results/paper.pdf").read_bytes().startswith(b"%PDF")
     config = yaml.safe_load((fresh / "config/quick.yaml").read_text())
     config["classic"]["iterations"] += 1
     (fresh / "config/quick.yaml").write_text(yaml.safe_dump(config))

@@ -141,3 +141,40 @@ def test_gpu_training_job_asks_for_a_gpu_and_falls_back_to_cpu(slurm_run):
     assert re.search(r"TresPerJob=gres[:/]gpu[:=]1", details), details
     log = (slurm_run / "results/logs/train_model/fem_grid_hat_sgd_k1.log").read_text()
     assert "none visible: using CPU" in log
+
+
+def test_a_cancelled_training_job_is_resubmitted_and_resumes(slurm_run):
+    """scancel a checkpointed training job mid-run: the profile's retries resubmit it, it
+    resumes from its checkpoint, and its tables equal those of an uninterrupted run."""
+    import time
+
+    (slurm_run / "long.yaml").write_text(
+        "train:\n  iterations: 2000000\n  log_every: 20000\n  checkpoint_every: 100000\n"
+    )
+    target = "results/runs/fem_grid/hat/sgd/k4/run.json"
+    arguments = [target, "--forcerun", target, "--configfile", "config/quick.yaml", "long.yaml"]
+    command = [SNAKEMAKE, *arguments, "--profile", "profiles/slurm", *OVERLAY]
+    checkpoint = slurm_run / "results/checkpoints/fem_grid_hat_sgd_k4.pt"
+    checkpoint.unlink(missing_ok=True)
+    run = subprocess.Popen(command, cwd=slurm_run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)  # fmt: skip
+    deadline = time.monotonic() + 600
+    while not checkpoint.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert checkpoint.exists(), "the job wrote no checkpoint"
+    jobs = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True).stdout
+    assert jobs.split(), "no SLURM job to cancel"
+    subprocess.run(["scancel", *jobs.split()], check=True)
+    output, _ = run.communicate(timeout=900)
+    assert run.returncode == 0, output[-6000:]
+    log = (slurm_run / "results/logs/train_model/fem_grid_hat_sgd_k4.log").read_text()
+    assert "resumed from checkpoint" in log, log[-3000:]
+    resubmitted = json.loads((slurm_run / target).read_text())["environment"]["slurm_job_id"]
+    assert resubmitted not in jobs.split()  # finished in a new submission
+    run_dir = slurm_run / "results/runs/fem_grid/hat/sgd/k4"
+    resumed = {name: pd.read_parquet(run_dir / name) for name in ("history.parquet",
+                                                                   "spectrum.parquet")}  # fmt: skip
+    again = _slurm_snakemake(slurm_run, *arguments, timeout=900)  # uninterrupted
+    assert again.returncode == 0, (again.stdout + again.stderr)[-6000:]
+    for name, table in resumed.items():
+        pd.testing.assert_frame_equal(table, pd.read_parquet(run_dir / name), check_exact=True)

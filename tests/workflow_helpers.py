@@ -1,8 +1,10 @@
 """Running the workflow in a scratch copy, for the end-to-end tests."""
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 SOURCES = ["Snakefile", "workflow", "scripts", "config", "profiles", "paper/main.tex"]
@@ -22,6 +24,13 @@ def copy_workflow(repository: Path, destination: Path) -> Path:
     return destination
 
 
+# Local runs never use SLURM, but the SLURM executor plugin asks `scontrol show config`
+# when it loads; where a SLURM client is installed and no controller answers that takes
+# about 9 s. A configuration naming an unreachable controller makes it fail at once.
+NO_CLUSTER = Path(tempfile.gettempdir()) / "hatpaper-no-cluster.conf"
+NO_CLUSTER.write_text("ClusterName=none\nSlurmctldHost=localhost\nMessageTimeout=1\n")
+
+
 def snakemake(workdir: Path, *arguments: str, timeout: int = 900):
     return subprocess.run(
         [SNAKEMAKE, "--configfile", "config/quick.yaml", *arguments],
@@ -29,4 +38,5 @@ def snakemake(workdir: Path, *arguments: str, timeout: int = 900):
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, "SLURM_CONF": str(NO_CLUSTER)},
     )
