@@ -123,6 +123,7 @@ def create(output: str | os.PathLike, configfiles: list[str], root: Path = Path(
             archive.addfile(info, io.BytesIO(data))
             for name in files:
                 archive.add(root / name, arcname=name, recursive=False)
+    os.chmod(temporary.name, 0o644)  # a file to publish, not a private temporary
     os.replace(temporary.name, output)
     return manifest
 

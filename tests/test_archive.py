@@ -34,6 +34,7 @@ def test_archive_round_trip_and_refusals(repository, tmp_path):
     manifest = create(archive, ["config/quick.yaml"], source)
     assert set(manifest["files"]) == {"results/runs/a/run.json", "results/fem/hat/modes.parquet"}
     assert archived_files(source) == sorted(manifest["files"])  # tables are not archived
+    assert archive.stat().st_mode & 0o777 == 0o644
 
     target = tmp_path / "target"
     shutil.copytree(repository / "config", target / "config")
