@@ -13,6 +13,8 @@ from typing import Literal
 
 import torch
 
+from hatlib.names import UnknownNameError, lookup  # noqa: F401 (re-exported)
+
 ActivationFunction = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -246,22 +248,6 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         knots=(0.0, 1.0, 2.0, 3.0, 4.0),
     ),
 }
-
-
-class UnknownNameError(KeyError):
-    """A name that is not in a registry; the message lists the valid names."""
-
-    def __str__(self) -> str:  # KeyError would quote the whole message
-        return str(self.args[0])
-
-
-def lookup(registry: dict, kind: str, name: str):
-    """Return ``registry[name]``, or raise :class:`UnknownNameError` naming the choices."""
-    try:
-        return registry[name]
-    except KeyError:
-        valid = ", ".join(sorted(registry))
-        raise UnknownNameError(f"unknown {kind} {name!r}; valid choices: {valid}") from None
 
 
 def get_activation(name: str) -> ActivationSpec:

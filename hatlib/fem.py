@@ -26,7 +26,7 @@ from functools import partial
 
 import numpy as np
 
-from hatlib.activations import lookup
+from hatlib.names import lookup
 
 
 def uniform_nodes(num_elements: int) -> np.ndarray:

@@ -134,3 +134,13 @@ def test_bad_nodes_are_rejected():
         mass_matrix(np.array([0.0, 0.6, 0.4, 1.0]))
     with pytest.raises(ValueError, match="from 0 to 1"):
         relu_gram(np.array([0.0, 0.5]))
+
+
+def test_fem_jobs_do_not_import_torch():
+    # each FEM job is a process of its own: importing PyTorch would cost it a second or more
+    import subprocess
+    import sys
+
+    code = "import sys, hatlib.fem, hatlib.modes, hatlib.io; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
