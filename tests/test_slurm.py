@@ -149,7 +149,7 @@ def test_a_cancelled_training_job_is_resubmitted_and_resumes(slurm_run):
     import time
 
     (slurm_run / "long.yaml").write_text(
-        "train:\n  iterations: 600000\n  log_every: 20000\n  checkpoint_every: 50000\n"
+        "train:\n  iterations: 300000\n  log_every: 20000\n  checkpoint_every: 25000\n"
     )
     target = "results/runs/fem_grid/hat/sgd/k4/run.json"
     arguments = [target, "--forcerun", target, "--configfile", "config/quick.yaml", "long.yaml"]
