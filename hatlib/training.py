@@ -234,6 +234,17 @@ def _trainable_parameters(model: torch.nn.Module, trainable: str) -> list[torch.
     return chosen
 
 
+def _step_checks(losses, active, num_points, target_norm, config):
+    """Relative L2 errors, finiteness and who stops (diverged or converged), for the losses
+    ``(..., S)`` of one step or of a block of steps."""
+    errors = np.sqrt(losses * num_points) / target_norm
+    finite = np.isfinite(losses)
+    converged = np.zeros_like(finite)
+    if config.stop_below is not None:
+        converged = finite & (errors < config.stop_below)
+    return errors, finite, active & (~finite | converged)
+
+
 def _next_boundary(step: int, schedule: np.ndarray, checkpoint_every: int) -> int:
     """The first step from ``step`` on that the engine must see: a record or a checkpoint."""
     boundary = int(schedule[np.searchsorted(schedule, step)])
@@ -254,12 +265,7 @@ def _run_block(
     """
     blocks.snapshot()
     losses = blocks.advance(count)  # (count, S)
-    errors = np.sqrt(losses * num_points) / target_norm
-    finite = np.isfinite(losses)
-    converged = np.zeros_like(finite)
-    if config.stop_below is not None:
-        converged = finite & (errors < config.stop_below)
-    stopping = active[None, :] & (~finite | converged)
+    errors, finite, stopping = _step_checks(losses, active, num_points, target_norm, config)
     events = np.flatnonzero(stopping.any(axis=1))
     end = count if events.size == 0 else int(events[0])
     if len(tolerances) and end > 0:
@@ -427,14 +433,9 @@ def train(
         else:
             loss, gradients, output = loss_gradients_output(model, x, y, parameters)
         loss_values = loss.cpu().numpy().astype(np.float64)  # (S,), a copy
-        errors = np.sqrt(loss_values * num_points) / target_norm
-        finite = np.isfinite(loss_values)
-        converged = (
-            np.zeros(members, dtype=bool)
-            if config.stop_below is None
-            else finite & (errors < config.stop_below)
+        errors, finite, stopping = _step_checks(
+            loss_values, active, num_points, target_norm, config
         )
-        stopping = active & (~finite | converged)
         if len(tolerances):
             crossed = (active & finite)[:, None] & (errors[:, None] < tolerances[None, :])
             first_below[crossed & (first_below < 0)] = step
