@@ -450,3 +450,55 @@ def test_training_the_outer_layer_approaches_the_minimiser_from_above():
     final = result.history[result.history["step"] == 1500]
     assert (final["energy_gap"] >= best["energy_gap"] * (1 - 1e-9)).all()
     np.testing.assert_allclose(final["relative_h1_error"], best["relative_h1_error"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("activation", ["relu", "hat"])
+@pytest.mark.parametrize(("optimizer", "rate"), [("sgd", 0.002), ("adam", 0.02)])
+@pytest.mark.parametrize("trainable", ["outer", "outer_weight"])
+def test_quadratic_energy_trains_as_autograd_does(activation, optimizer, rate, trainable):
+    # With the inner layer fixed, the energy from its Hessian and load is the quadrature
+    # energy: in float64 the two evaluations give the same run to rounding, in float32 to
+    # float32 rounding; a wrong Hessian, load or gradient split moves the runs far apart.
+    problem = PoissonProblem((1, 4, 16), (1.0, 1.0, 1.0))
+    for dtype, tolerance in ((torch.float64, 1e-9), (torch.float32, 1e-4)):
+        runs = []
+        for quadratic in (True, False):
+            model = build_shallow_network(activation, 48, "fem_grid", (0, 1), dtype)
+            with torch.no_grad():  # a start away from the grid's zero output layer
+                model.outer_weight.copy_(torch.linspace(-1.0, 1.0, 96).reshape(2, 48))
+                model.outer_bias.fill_(0.3)
+            runs.append(
+                solve_ritz(
+                    problem,
+                    model,
+                    optimizer,
+                    rate,
+                    300,
+                    50,
+                    64,
+                    trainable=trainable,
+                    quadratic=quadratic,
+                )
+            )
+        fast, reference = runs
+        assert fast.status == reference.status == ["completed", "completed"]
+        assert len(fast.history) == len(reference.history)
+        for column in ["energy", "energy_gap", "relative_l2_error", "relative_h1_error"]:
+            np.testing.assert_allclose(
+                fast.history[column], reference.history[column], rtol=tolerance
+            )
+        gaps = reference.history.groupby("member")["energy_gap"]
+        assert (gaps.last() < gaps.first()).all()  # the runs train
+
+
+def test_quadratic_energy_needs_a_fixed_inner_layer_and_is_deterministic():
+    with pytest.raises(ValueError, match="quadratic"):
+        solve_ritz(PROBLEM, _hat_model((0,), 5), "sgd", 0.1, 1, 1, 8, quadratic=True)
+
+    def run():
+        model = build_shallow_network("relu", 32, "fem_grid", (0, 1, 2))
+        return solve_ritz(PROBLEM, model, "adam", 0.01, 200, 10, 48, trainable="outer")
+
+    first, second = run(), run()
+    pd.testing.assert_frame_equal(first.history, second.history, check_exact=True)
+    pd.testing.assert_frame_equal(first.modes, second.modes, check_exact=True)
