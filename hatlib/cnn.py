@@ -72,6 +72,10 @@ class LeNet(nn.Module):
         for fan_in, size in itertools.pairwise(widths):
             layers += block(nn.Linear(fan_in, size), size, nn.BatchNorm1d)
         self.classifier = nn.Sequential(*layers, nn.Linear(widths[-1], CLASSES))
+        if activation == "hat":
+            from hatlib.kernels import cpu_kernel
+
+            cpu_kernel()  # Hat's fused values and slopes (hatlib.activations), same bits
         generator = torch.Generator().manual_seed(int(seed))
         with torch.no_grad():
             for module in self.modules():

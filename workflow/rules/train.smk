@@ -187,6 +187,7 @@ rule solve_pde:
 rule train_images:
     input:
         unpack(image_inputs),
+        kernel=ancient(KERNEL_BUILD),
     output:
         curves=f"{IMAGES_DIR}/curves.parquet",
         accuracy=f"{IMAGES_DIR}/accuracy.csv",
