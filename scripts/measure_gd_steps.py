@@ -1,4 +1,4 @@
-"""Count the gradient-descent steps the training engine takes on one target."""
+"""Count the gradient-descent steps the training engine takes on each target of one activation."""
 
 from hatlib.runtime import setup_logging, use_threads
 
@@ -9,10 +9,8 @@ from hatlib.experiments.gd_steps import GradientDescentSetup, measure_gd_steps  
 from hatlib.io import write_json  # noqa: E402
 
 use_threads(snakemake.threads)
-result = measure_gd_steps(
-    GradientDescentSetup(**snakemake.params.setup), snakemake.wildcards.target
-)
-write_json(result, snakemake.output[0])
-log.info(
-    "%s: %d steps (%s)", snakemake.wildcards.target, result["measured_steps"], result["status"]
-)
+setup = GradientDescentSetup(**snakemake.params.setup)
+for target, path in zip(snakemake.params.targets, snakemake.output, strict=True):
+    result = measure_gd_steps(setup, target)
+    write_json(result, path)
+    log.info("%s: %d steps (%s)", target, result["measured_steps"], result["status"])

@@ -312,9 +312,7 @@ def benchmark_files():
         "results/benchmarks/assemble_gram_spectrum/{basis}_r{mesh_ratio}_n{num_elements}.tsv"
     )
     theory = expand(
-        "results/benchmarks/measure_gd_steps/{activation}_{target}.tsv",
-        activation=THEORY["activations"],
-        target=THEORY_TARGETS,
+        "results/benchmarks/measure_gd_steps/{activation}.tsv", activation=THEORY["activations"]
     )
     theory += expand(
         "results/benchmarks/predict_gd_steps/{activation}.tsv", activation=THEORY["activations"]

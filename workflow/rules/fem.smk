@@ -35,18 +35,21 @@ rule predict_gd_steps:
         "../../scripts/predict_gd_steps.py"
 
 
+# One job per activation measures every target: each takes well under a second, less than
+# the process start and PyTorch import a job of its own would cost.
 rule measure_gd_steps:
     input:
         kernel=ancient(KERNEL_BUILD),
     output:
-        "results/theory/{activation}/measured/{target}.json",
+        expand("results/theory/{{activation}}/measured/{target}.json", target=THEORY_TARGETS),
     params:
         setup=theory_setup,
+        targets=THEORY_TARGETS,
     threads: 1
     log:
-        "results/logs/measure_gd_steps/{activation}_{target}.log",
+        "results/logs/measure_gd_steps/{activation}.log",
     benchmark:
-        "results/benchmarks/measure_gd_steps/{activation}_{target}.tsv"
+        "results/benchmarks/measure_gd_steps/{activation}.tsv"
     conda:
         "../envs/hatpaper.yaml"
     script:
