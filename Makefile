@@ -9,7 +9,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 	texlive-latex-extra texlive-science latexmk
 TEX_FILES := siunitx.sty cleveref.sty booktabs.sty natbib.sty microtype.sty
 
-.PHONY: all setup tex test lint quick report readme-images readme-claims readme-check bench lock clean \
+.PHONY: all setup tex test lint quick report readme-images readme-claims readme-check readme-timings bench lock clean \
 	archive paper-from-archive
 
 all: setup
@@ -61,6 +61,12 @@ readme-claims: $(STAMP)
 # Fail when the README's table of claim verdicts disagrees with results/claims.csv.
 readme-check: $(STAMP)
 	$(BIN)/python -m hatlib.readme --check --readme README.md --claims results/claims.csv
+
+# The README's table of a run's times (per stage, from results/benchmarks/, and the run's
+# wall time from its Snakemake log; LOG defaults to the newest one).
+LOG ?= $(lastword $(sort $(wildcard .snakemake/log/*.snakemake.log)))
+readme-timings: $(STAMP)
+	$(BIN)/python -m hatlib.timings --log $(LOG) --benchmarks results/benchmarks --readme README.md
 
 # Benchmarks: print timings and keep them under results/bench/.
 bench: $(STAMP)

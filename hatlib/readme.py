@@ -105,13 +105,25 @@ def claims_markdown(claims: pd.DataFrame) -> str:
     return "\n".join(lines + [_row(row) for _, row in claims.iterrows()])
 
 
-def _split(readme_text: str) -> tuple[str, str, str]:
-    """``readme_text`` as (up to BEGIN, the block, from END); ValueError without the markers."""
-    start, end = readme_text.find(BEGIN), readme_text.find(END)
-    if readme_text.count(BEGIN) != 1 or readme_text.count(END) != 1 or end < start:
-        raise ValueError(f"README needs the markers {BEGIN!r} and then {END!r}, once each")
-    start += len(BEGIN)
-    return readme_text[:start], readme_text[start:end], readme_text[end:]
+def _split(readme_text: str, begin: str = BEGIN, end: str = END) -> tuple[str, str, str]:
+    """``readme_text`` as (up to ``begin``, the block, from ``end``); ValueError without them."""
+    start, stop = readme_text.find(begin), readme_text.find(end)
+    if readme_text.count(begin) != 1 or readme_text.count(end) != 1 or stop < start:
+        raise ValueError(f"README needs the markers {begin!r} and then {end!r}, once each")
+    start += len(begin)
+    return readme_text[:start], readme_text[start:stop], readme_text[stop:]
+
+
+def replace_block(readme_text: str, begin: str, end: str, block: str) -> str:
+    """``readme_text`` with what lies between the markers ``begin`` and ``end`` set to ``block``.
+
+    Raises
+    ------
+    ValueError
+        When a marker is missing or repeated, or ``end`` comes before ``begin``.
+    """
+    before, _, after = _split(readme_text, begin, end)
+    return f"{before}\n{block}\n\n{after}"
 
 
 def update_readme(readme_text: str, claims: pd.DataFrame) -> str:
@@ -122,8 +134,7 @@ def update_readme(readme_text: str, claims: pd.DataFrame) -> str:
     ValueError
         When a marker is missing or repeated, or END comes before BEGIN.
     """
-    before, _, after = _split(readme_text)
-    return f"{before}\n{claims_markdown(claims)}\n\n{after}"
+    return replace_block(readme_text, BEGIN, END, claims_markdown(claims))
 
 
 def _rows(lines: list[str]) -> dict[str, str]:
