@@ -20,6 +20,7 @@ import platform
 import re
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from hatlib.activations import ACTIVATIONS, SLOPES
@@ -269,22 +270,14 @@ class FusedShallowStep:
         ]
         return self.optimizer_code, scalars, optimizer.first_moments, optimizer.second_moments
 
+    def _operands(self) -> tuple:
+        """Inputs, parameters, gradient, loss and output buffers, and the activation code."""
+        return self.x, self.y, self.params, self.gradients, self.loss, self.out, self.code
+
     def _call(self, compute: bool) -> None:
         code, scalars, first, second = self._update()
         self.kernel.shallow_step(
-            self.x,
-            self.y,
-            self.params,
-            self.gradients,
-            self.loss,
-            self.out,
-            self.code,
-            code,
-            self.trained,
-            first,
-            second,
-            scalars,
-            compute,
+            *self._operands(), code, self.trained, first, second, scalars, compute
         )
         self.pending = False
 
@@ -304,6 +297,55 @@ class FusedShallowStep:
         """Apply a pending update now."""
         if self.pending:
             self._call(compute=False)
+
+    # -- blocks of steps in one call (the interface of hatlib.capture.StepBlocks) --------
+    def advance(self, steps: int) -> np.ndarray:
+        """Run ``steps`` steps after a :meth:`step`, in one kernel call: losses ``(steps, S)``
+        of each, in float64, bit for bit those of ``steps`` calls of :meth:`compute`.
+
+        Each step applies the pending update and computes at the new parameters; the
+        last step's update is left pending, as after :meth:`step`.
+        """
+        if not self.pending:
+            raise RuntimeError("advance follows a step(): an update must be pending")
+        optimizer = self.optimizer
+        adam = self.optimizer_code == OPTIMIZER_CODES["Adam"]
+        beta1, beta2 = optimizer.betas if adam else (0.0, 0.0)
+        hyper = [optimizer.learning_rate, beta1, beta2, optimizer.eps if adam else 0.0]
+        losses = self.loss.new_empty((steps, self.loss.shape[0]))
+        self.kernel.shallow_steps(
+            *self._operands(),
+            self.optimizer_code,
+            self.trained,
+            optimizer.first_moments if adam else [],
+            optimizer.second_moments if adam else [],
+            hyper,
+            optimizer.steps if adam else 0,
+            steps,
+            losses,
+        )
+        if adam:
+            optimizer.steps += steps
+        return losses.numpy().astype(np.float64)
+
+    def _state(self) -> list[torch.Tensor]:
+        """Every tensor a step changes: parameters, pending gradients, Adam's moments."""
+        moments = [*getattr(self.optimizer, "first_moments", [])]
+        moments += getattr(self.optimizer, "second_moments", [])
+        return [*self.params, *self.gradients, *moments]
+
+    def snapshot(self) -> None:
+        """Keep the current state, to :meth:`rewind` to."""
+        self._saved = [t.clone() for t in self._state()]
+        self._saved_host = (self.pending, getattr(self.optimizer, "steps", 0))
+
+    def rewind(self) -> None:
+        """Return to the state of the last :meth:`snapshot`."""
+        for tensor, saved in zip(self._state(), self._saved, strict=True):
+            tensor.copy_(saved)
+        self.pending, steps = self._saved_host
+        if hasattr(self.optimizer, "steps"):
+            self.optimizer.steps = steps
 
 
 def fused_shallow_step(model, parameters, optimizer, x, y) -> FusedShallowStep | None:

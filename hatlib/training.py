@@ -359,10 +359,13 @@ def train(
     ``frequencies[j]`` (for example :class:`hatlib.spectral.DFTProbe`).
 
     ``blocks`` runs the steps between records in blocks whose losses the host
-    reads once (:class:`hatlib.capture.StepBlocks`, captured as CUDA graphs on
-    CUDA), with the same records, crossings and statuses as step by step;
-    ``None`` does so on CUDA. ``on_step`` is then called for a block's steps
-    before the block runs.
+    reads once, with the same records, crossings and statuses as step by step:
+    a block is one call of the CPU kernel where it trains the model
+    (:meth:`hatlib.kernels.FusedShallowStep.advance`), else
+    :class:`hatlib.capture.StepBlocks` (captured as CUDA graphs on CUDA).
+    ``None`` uses blocks on CUDA and with the CPU kernel; ``False`` runs step
+    by step. ``on_step`` is then called for a block's steps before the block
+    runs.
     """
     first = next(model.parameters())
     members = first.shape[0]
@@ -379,13 +382,12 @@ def train(
 
     parameters = _trainable_parameters(model, config.trainable)
     optimizer = OPTIMIZERS[config.optimizer](parameters, config.learning_rate)
-    if x.device.type == "cuda" if blocks is None else blocks:
+    # the CPU kernel's steps, optimizer inside (None where the kernel cannot train the model)
+    fused = model.fused_step(parameters, optimizer, x, y) if hasattr(model, "fused_step") else None
+    in_blocks = (fused is not None or x.device.type == "cuda") if blocks is None else blocks
+    if fused is None and in_blocks:
         capture = x.device.type == "cuda" and capturable(optimizer)
         fused = StepBlocks(model, parameters, optimizer, x, y, capture=capture)
-    elif hasattr(model, "fused_step"):  # the optimizer inside the kernel call
-        fused = model.fused_step(parameters, optimizer, x, y)
-    else:
-        fused = None
     num_points = x.shape[0]
 
     history: list[tuple[int, int, float, float]] = []
@@ -468,7 +470,7 @@ def train(
         else:
             optimizer.step(gradients)
         step += 1
-        if isinstance(fused, StepBlocks):
+        if in_blocks:
             boundary = _next_boundary(step, schedule, checkpoint_every if checkpoint else 0)
             if boundary > step:
                 if on_step is not None:

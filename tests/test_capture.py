@@ -111,3 +111,53 @@ def test_block_losses_are_the_steps_losses_and_rewind_restores_the_state():
     np.testing.assert_array_equal(blocks.advance(5), losses)
     with pytest.raises(ValueError, match="capture needs CUDA"):
         StepBlocks(model, parameters, optimizer, x, y, capture=True)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("activation", ["relu", "hat", "tanh"])
+def test_kernel_blocks_equal_the_kernel_step_by_step_bitwise(optimizer, activation):
+    # The CPU kernel runs each block of steps in one call (Adam's scalars computed in C++):
+    # records, crossings, stops inside blocks (rewound) and parameters equal one call per
+    # step bit for bit, in float32.
+    rate = {"sgd": 0.05, "adam": 0.01}[optimizer]
+    config = TrainingConfig(optimizer, rate, 700, log_every=250, stop_below=0.5)
+
+    def build():
+        return build_shallow_network(activation, 24, seeds=[0, 1, 2, 3], dtype=torch.float32)
+
+    step_by_step, in_blocks = _both(build, config)
+    _same(step_by_step, in_blocks)
+    assert np.asarray(in_blocks.history["loss"]).dtype == np.float64
+    scheduled = set(in_blocks.history.loc[in_blocks.history["member"] == 0, "step"])
+    if (activation, optimizer) != ("relu", "sgd"):  # that one stays above 0.5 for 700 steps
+        assert any(step not in scheduled for step in in_blocks.steps)  # a stop inside a block
+
+
+def test_kernel_block_advance_and_rewind():
+    from hatlib.kernels import fused_shallow_step
+    from hatlib.optimizers import OPTIMIZERS
+
+    model = build_shallow_network("hat", 16, seeds=[0, 1], dtype=torch.float32)
+    x = torch.tensor(X, dtype=torch.float32)
+    y = torch.tensor(TARGET, dtype=torch.float32).expand(2, -1).contiguous()
+    parameters = list(model.parameters())
+    optimizer = OPTIMIZERS["adam"](parameters, 0.01)
+    blocks = fused_shallow_step(model, parameters, optimizer, x, y)
+    blocks.compute()
+    blocks.step()
+    blocks.snapshot()
+    before = [p.detach().clone() for p in parameters]
+    losses = blocks.advance(5)
+    assert losses.shape == (5, 2) and optimizer.steps == 5 and blocks.pending
+    assert not torch.equal(parameters[0], before[0])
+    blocks.rewind()
+    assert all(torch.equal(p, b) for p, b in zip(parameters, before, strict=True))
+    assert optimizer.steps == 0 and blocks.pending
+    again = []
+    for _ in range(5):  # one step per call: the same losses
+        again.append(blocks.compute()[0].numpy().astype(np.float64).copy())
+        blocks.step()
+    np.testing.assert_array_equal(np.stack(again), losses)
+    with pytest.raises(RuntimeError, match="pending"):
+        blocks.flush()
+        blocks.advance(1)

@@ -126,7 +126,7 @@ inline void activate(T z, T& value, T& slope) {
     // blends under mask registers; without them, and-ed comparisons kept GCC's loop
     // scalar (Hat at a quarter of ReLU's speed on AVX2), so the slope is the sign of
     // 1 - z (+1 at z = 1, where 1 - z = +0) masked by bitwise selects.
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && !defined(HATLIB_HAT_BITWISE)
     const T side = z <= T(1) ? T(1) : T(-1);
     const T hat = T(1) - std::fabs(z - T(1));
     value = hat > T(0) ? hat : T(0);
@@ -406,48 +406,116 @@ std::vector<at::Tensor> shallow_loss_and_gradients(at::Tensor x, at::Tensor y,
 // `trained` flags which of w, b, a, c the update changes; `first` and `second` are Adam's
 // moments of the trained ones (in place), in the order w, b, a, c. `scalars`: learning rate,
 // Adam's step size lr / (1 - beta1^t), 1 - beta1, beta2, 1 - beta2, sqrt(1 - beta2^t), eps.
+namespace {
+
+// The update's settings: the optimizer, which parameters it trains, Adam's moments and the
+// seven scalars of one step (as shallow_step documents them).
+template <typename T>
+Update<T> make_update(int64_t optimizer, const std::vector<bool>& trained,
+                      const std::vector<at::Tensor>& first, const std::vector<at::Tensor>& second,
+                      const std::vector<double>& scalars) {
+  Update<T> u;
+  u.optimizer = optimizer;
+  u.learning_rate = static_cast<T>(scalars[0]);
+  u.step_size = static_cast<T>(scalars[1]);
+  u.beta1_weight = static_cast<T>(scalars[2]);
+  u.beta2 = static_cast<T>(scalars[3]);
+  u.beta2_weight = static_cast<T>(scalars[4]);
+  u.bias_correction2_sqrt = static_cast<T>(scalars[5]);
+  u.eps = static_cast<T>(scalars[6]);
+  size_t moment = 0;
+  for (int i = 0; i < 4; ++i) {
+    u.trained[i] = trained[i];
+    if (trained[i] && optimizer == ADAM) {
+      TORCH_CHECK(moment < first.size() && moment < second.size(), "Adam moments");
+      TORCH_CHECK(first[moment].is_contiguous() && second[moment].is_contiguous(),
+                  "contiguous moments");
+      u.first[i] = first[moment].data_ptr<T>();
+      u.second[i] = second[moment].data_ptr<T>();
+      ++moment;
+    }
+  }
+  return u;
+}
+
+void check_step(int64_t activation, int64_t optimizer, const std::vector<at::Tensor>& params,
+                const std::vector<at::Tensor>& gradients, const std::vector<bool>& trained) {
+  TORCH_CHECK(activation >= 0 && activation <= 5 && activation != 3, "activation code ",
+              activation);
+  TORCH_CHECK(optimizer >= NONE && optimizer <= ADAM, "unknown optimizer code ", optimizer);
+  TORCH_CHECK(params.size() == 4 && gradients.size() == 4 && trained.size() == 4, "w, b, a, c");
+  for (const auto& t : params) TORCH_CHECK(t.is_contiguous(), "contiguous parameters");
+  for (const auto& t : gradients) TORCH_CHECK(t.is_contiguous(), "contiguous gradients");
+}
+
+template <typename T>
+void run_step(const at::Tensor& x, const at::Tensor& y, const std::vector<at::Tensor>& params,
+              const std::vector<at::Tensor>& gradients, const at::Tensor& loss,
+              const at::Tensor& out, int64_t activation, const Update<T>& u, bool compute) {
+  const int64_t seeds = params[0].size(0), width = params[0].size(1), points = x.size(0);
+  dispatch<T>(activation, x.data_ptr<T>(), y.data_ptr<T>(), params[0].data_ptr<T>(),
+              params[1].data_ptr<T>(), params[2].data_ptr<T>(), params[3].data_ptr<T>(), nullptr,
+              loss.data_ptr<T>(), gradients[0].data_ptr<T>(), gradients[1].data_ptr<T>(),
+              gradients[2].data_ptr<T>(), gradients[3].data_ptr<T>(), out.data_ptr<T>(), seeds,
+              points, width, u, compute);
+}
+
+}  // namespace
+
+// One training step in one call: apply the optimizer update with the gradients in
+// `gradients` (w, b, a, c; those of the previous call) to the parameters `params` (w, b, a,
+// c, in place) when `optimizer` is not NONE, then, with `compute`, write each seed's loss,
+// its outputs and the gradients at the updated parameters into `loss`, `out` and `gradients`.
+// `trained` flags which of w, b, a, c the update changes; `first` and `second` are Adam's
+// moments of the trained ones (in place), in the order w, b, a, c. `scalars`: learning rate,
+// Adam's step size lr / (1 - beta1^t), 1 - beta1, beta2, 1 - beta2, sqrt(1 - beta2^t), eps.
 void shallow_step(at::Tensor x, at::Tensor y, std::vector<at::Tensor> params,
                   std::vector<at::Tensor> gradients, at::Tensor loss, at::Tensor out,
                   int64_t activation, int64_t optimizer, std::vector<bool> trained,
                   std::vector<at::Tensor> first, std::vector<at::Tensor> second,
                   std::vector<double> scalars, bool compute) {
-  TORCH_CHECK(activation >= 0 && activation <= 5 && activation != 3, "activation code ",
-              activation);
-  TORCH_CHECK(optimizer >= NONE && optimizer <= ADAM, "unknown optimizer code ", optimizer);
-  TORCH_CHECK(params.size() == 4 && gradients.size() == 4 && trained.size() == 4, "w, b, a, c");
+  check_step(activation, optimizer, params, gradients, trained);
   TORCH_CHECK(scalars.size() == 7, "seven optimizer scalars");
-  for (const auto& t : params) TORCH_CHECK(t.is_contiguous(), "contiguous parameters");
-  for (const auto& t : gradients) TORCH_CHECK(t.is_contiguous(), "contiguous gradients");
-  const int64_t seeds = params[0].size(0), width = params[0].size(1), points = x.size(0);
   AT_DISPATCH_FLOATING_TYPES(params[0].scalar_type(), "shallow_step", [&] {
-    Update<scalar_t> u;
-    u.optimizer = optimizer;
-    u.learning_rate = static_cast<scalar_t>(scalars[0]);
-    u.step_size = static_cast<scalar_t>(scalars[1]);
-    u.beta1_weight = static_cast<scalar_t>(scalars[2]);
-    u.beta2 = static_cast<scalar_t>(scalars[3]);
-    u.beta2_weight = static_cast<scalar_t>(scalars[4]);
-    u.bias_correction2_sqrt = static_cast<scalar_t>(scalars[5]);
-    u.eps = static_cast<scalar_t>(scalars[6]);
-    size_t moment = 0;
-    for (int i = 0; i < 4; ++i) {
-      u.trained[i] = trained[i];
-      if (trained[i] && optimizer == ADAM) {
-        TORCH_CHECK(moment < first.size() && moment < second.size(), "Adam moments");
-        TORCH_CHECK(first[moment].is_contiguous() && second[moment].is_contiguous(),
-                    "contiguous moments");
-        u.first[i] = first[moment].data_ptr<scalar_t>();
-        u.second[i] = second[moment].data_ptr<scalar_t>();
-        ++moment;
+    const auto u = make_update<scalar_t>(optimizer, trained, first, second, scalars);
+    run_step<scalar_t>(x, y, params, gradients, loss, out, activation, u, compute);
+  });
+}
+
+// `count` training steps in one call, each as shallow_step with an update (gradient
+// descent or Adam) and `compute`, writing step i's losses into row i of `losses`
+// (count, S). `hyper`: learning rate, beta1, beta2, eps; Adam's step count before the
+// first update is `step_count` and advances by one per step, its scalars computed as
+// hatlib.kernels.FusedShallowStep computes them (in double, with pow), so the steps equal
+// `count` calls of shallow_step bit for bit. The last step's gradients are left for the
+// next update.
+void shallow_steps(at::Tensor x, at::Tensor y, std::vector<at::Tensor> params,
+                   std::vector<at::Tensor> gradients, at::Tensor loss, at::Tensor out,
+                   int64_t activation, int64_t optimizer, std::vector<bool> trained,
+                   std::vector<at::Tensor> first, std::vector<at::Tensor> second,
+                   std::vector<double> hyper, int64_t step_count, int64_t count,
+                   at::Tensor losses) {
+  check_step(activation, optimizer, params, gradients, trained);
+  TORCH_CHECK(optimizer != NONE, "steps need an optimizer");
+  TORCH_CHECK(hyper.size() == 4, "learning rate, beta1, beta2, eps");
+  const int64_t seeds = params[0].size(0);
+  TORCH_CHECK(losses.is_contiguous() && losses.dim() == 2 && losses.size(0) >= count &&
+                  losses.size(1) == seeds && losses.scalar_type() == loss.scalar_type(),
+              "losses (count, seeds)");
+  AT_DISPATCH_FLOATING_TYPES(params[0].scalar_type(), "shallow_steps", [&] {
+    const double rate = hyper[0], beta1 = hyper[1], beta2 = hyper[2], eps = hyper[3];
+    for (int64_t i = 0; i < count; ++i) {
+      std::vector<double> scalars = {rate, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0};
+      if (optimizer == ADAM) {
+        const double t = static_cast<double>(step_count + i + 1);
+        scalars = {rate,        rate / (1 - std::pow(beta1, t)), 1 - beta1, beta2, 1 - beta2,
+                   std::pow(1 - std::pow(beta2, t), 0.5),       eps};
       }
+      const auto u = make_update<scalar_t>(optimizer, trained, first, second, scalars);
+      run_step<scalar_t>(x, y, params, gradients, loss, out, activation, u, true);
+      std::memcpy(losses.data_ptr<scalar_t>() + i * seeds, loss.data_ptr<scalar_t>(),
+                  sizeof(scalar_t) * seeds);
     }
-    dispatch<scalar_t>(activation, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(),
-                       params[0].data_ptr<scalar_t>(), params[1].data_ptr<scalar_t>(),
-                       params[2].data_ptr<scalar_t>(), params[3].data_ptr<scalar_t>(), nullptr,
-                       loss.data_ptr<scalar_t>(), gradients[0].data_ptr<scalar_t>(),
-                       gradients[1].data_ptr<scalar_t>(), gradients[2].data_ptr<scalar_t>(),
-                       gradients[3].data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), seeds,
-                       points, width, u, compute);
   });
 }
 
@@ -455,6 +523,7 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, module) {
   module.def("shallow_loss_and_gradients", &shallow_loss_and_gradients,
              "loss, gradients and outputs of a batch of shallow networks");
   module.def("shallow_step", &shallow_step, "an optimizer update, then loss and gradients");
+  module.def("shallow_steps", &shallow_steps, "several updates, each with loss and gradients");
   module.def("tanh_float32", &tanh_float32, "the kernel's float32 tanh");
   module.def("activation_and_slope", &activation_and_slope, "values and slopes in one pass");
   module.def("simd_level", &simd_level, "the SIMD instruction set of this build");
