@@ -77,6 +77,8 @@ rule make_classic_data:
         amplitudes=lambda w: CLASSIC["cases"][w.case],
         phase_seed=CLASSIC["phase_seed"],
         seeds=CLASSIC["seeds"],
+    # The classic protocol's jobs are the longest: their data comes first too.
+    priority: 10
     log:
         "results/logs/make_classic_data/{case}.log",
     conda:
