@@ -162,8 +162,10 @@ def bench_training(
     ``kernel_model_steps_per_second`` (the kernel's gradients alone,
     :func:`kernel_alone`), ``engine_of_kernel``, on CUDA
     ``uncaptured_model_steps_per_second`` (the engine step by step, no graphs),
-    and ``step_time_over_relu``
-    (the engine's step time relative to ReLU's).
+    and, when ReLU is among the activations, ``step_time_over_relu`` (the
+    engine's step time relative to ReLU's, from the fastest runs) and its
+    spread over the rounds: ``round_ratio_median``, ``round_ratio_min`` and
+    ``round_ratio_max``, each round's ratio from runs made one after the other.
     """
     from hatlib.kernels import kernel_arch, kernel_simd_level, processor_model
 
@@ -174,50 +176,59 @@ def bench_training(
         "kernel_arch": kernel_arch(),
         "kernel_simd": kernel_simd_level() if device == "cpu" else None,
     }
+    # The engine and the kernel alone in rounds over every activation, the fastest of each
+    # counting: a burst of load spoils one round, not one activation, and each round's
+    # rates give one step-time ratio to ReLU from the same stretch of time.
+    rounds: dict[str, list[dict[str, float | None]]] = {a: [] for a in activations}
+    for _ in range(repeats):
+        for activation in activations:
+            sample = {"engine": engine(activation, seeds, width, points, steps, device)}
+            if device == "cpu":
+                sample["kernel"] = kernel_alone(activation, seeds, width, points, steps)
+            else:  # CUDA: the same steps without graphs, one by one
+                sample["uncaptured"] = engine(
+                    activation, seeds, width, points, steps, device, blocks=False
+                )
+            rounds[activation].append(sample)
     rows = []
     for activation in activations:
         plain = plain_loop(activation, seeds, width, points, steps, device)
-        # the engine and the kernel alone in turns, the fastest of each: a machine that is
-        # busy with something else for a moment slows one run, not the comparison
-        fused, alone = 0.0, 0.0 if device == "cpu" else None
-        uncaptured = None if device == "cpu" else 0.0
-        for _ in range(repeats):
-            fused = max(fused, engine(activation, seeds, width, points, steps, device))
-            if alone is not None:
-                alone = max(alone, kernel_alone(activation, seeds, width, points, steps))
-            if uncaptured is not None:  # CUDA: the same steps without graphs, one by one
-                rate = engine(activation, seeds, width, points, steps, device, blocks=False)
-                uncaptured = max(uncaptured, rate)
+        samples = pd.DataFrame(rounds[activation])
+        fused = float(samples["engine"].max())
+        alone = float(samples["kernel"].max()) if "kernel" in samples else None
+        uncaptured = float(samples["uncaptured"].max()) if "uncaptured" in samples else None
         compiled = (
             None
             if device == "cpu"
             else compiled_engine(activation, seeds, width, points, steps, repeats)
         )
-        rows.append(
-            {
-                "activation": activation,
-                "device": device,
-                "seeds": seeds,
-                "width": width,
-                "points": points,
-                "steps": steps,
-                "repeats": repeats,
-                "threads": torch.get_num_threads(),
-                **machine,
-                "plain_model_steps_per_second": plain,
-                "engine_model_steps_per_second": fused,
-                "speedup": fused / plain,
-                "kernel_model_steps_per_second": alone,
-                "engine_of_kernel": None if alone is None else fused / alone,
-                "uncaptured_model_steps_per_second": uncaptured,
-                "compiled_model_steps_per_second": compiled,
-            }
-        )
-    table = pd.DataFrame(rows)
-    relu = table.loc[table["activation"] == "relu", "engine_model_steps_per_second"]
-    if len(relu):
-        table["step_time_over_relu"] = relu.iloc[0] / table["engine_model_steps_per_second"]
-    return table
+        row = {
+            "activation": activation,
+            "device": device,
+            "seeds": seeds,
+            "width": width,
+            "points": points,
+            "steps": steps,
+            "repeats": repeats,
+            "threads": torch.get_num_threads(),
+            **machine,
+            "plain_model_steps_per_second": plain,
+            "engine_model_steps_per_second": fused,
+            "speedup": fused / plain,
+            "kernel_model_steps_per_second": alone,
+            "engine_of_kernel": None if alone is None else fused / alone,
+            "uncaptured_model_steps_per_second": uncaptured,
+            "compiled_model_steps_per_second": compiled,
+        }
+        if "relu" in rounds:
+            relu = pd.DataFrame(rounds["relu"])["engine"]
+            ratios = relu.to_numpy() / samples["engine"].to_numpy()  # per round
+            row["step_time_over_relu"] = float(relu.max()) / fused
+            row["round_ratio_median"] = float(np.median(ratios))
+            row["round_ratio_min"] = float(ratios.min())
+            row["round_ratio_max"] = float(ratios.max())
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def report(table: pd.DataFrame, output: str | None = None) -> None:
@@ -247,7 +258,10 @@ def main(argv: list[str] | None = None) -> None:
     training.add_argument("--steps", type=int, default=600)
     training.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     training.add_argument(
-        "--repeats", type=int, default=3, help="engine and kernel runs; the fastest counts"
+        "--repeats",
+        type=int,
+        default=5,
+        help="rounds of engine and kernel runs; the fastest counts",
     )
     training.add_argument("--output", help="also write the table to this CSV file")
     arguments = parser.parse_args(argv)

@@ -31,6 +31,11 @@ def test_training_benchmark_smoke(tmp_path):
     assert table["kernel_simd"].iloc[0] in ("AVX-512", "AVX2+FMA", "AVX2", "AVX", "SSE2", "NEON")
     assert table["processor"].iloc[0] and table["kernel_arch"].iloc[0] == "native"
     assert table.loc[0, "step_time_over_relu"] == 1.0
+    relu_rounds = table.loc[0, ["round_ratio_min", "round_ratio_median", "round_ratio_max"]]
+    assert (relu_rounds == 1.0).all()  # ReLU against itself, round by round
+    low, mid, high = (table[f"round_ratio_{name}"] for name in ("min", "median", "max"))
+    assert ((low <= mid) & (mid <= high)).all() and (low > 0).all()
+    assert (table["repeats"] == 5).all()
     assert "speedup" in printed
 
 
