@@ -376,6 +376,24 @@ class RitzResult:
     wall_seconds: float
 
 
+def output_features(model: torch.nn.Module, x64: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``psi`` and ``psi'`` of every member's output parameters at the points ``x64``, float64.
+
+    For a :class:`hatlib.models.ShallowNetwork` with fixed inner layer,
+    ``u = sum_j theta_j psi_j`` with ``psi_j = x (1 - x) sigma(w_j x + b_j)`` and
+    ``psi_bias = x (1 - x)``. Returns two ``(S, Q, W + 1)`` tensors (the bias last).
+    """
+    slope = lookup(SLOPES, "activation slope", model.activation.name)
+    weight = model.inner_weight.detach().to(torch.float64)  # (S, W)
+    bias = model.inner_bias.detach().to(torch.float64)
+    pre = x64[None, :, None] * weight[:, None, :] + bias[:, None, :]  # (S, Q, W)
+    ones = torch.ones_like(pre[..., :1])
+    columns = torch.cat([model.activation.function(pre), ones], dim=2)  # (S, Q, W + 1)
+    slopes = torch.cat([slope(pre) * weight[:, None, :], torch.zeros_like(ones)], dim=2)
+    bubble = (x64 * (1.0 - x64))[None, :, None]
+    return bubble * columns, (1.0 - 2.0 * x64)[None, :, None] * columns + bubble * slopes
+
+
 class OuterLayerEnergy:
     """The quadrature energy of a batch whose inner layer stays fixed: a quadratic.
 
@@ -394,16 +412,7 @@ class OuterLayerEnergy:
     """
 
     def __init__(self, model: torch.nn.Module, x64, weights64, source64) -> None:
-        slope = lookup(SLOPES, "activation slope", model.activation.name)
-        weight = model.inner_weight.detach().to(torch.float64)  # (S, W)
-        bias = model.inner_bias.detach().to(torch.float64)
-        pre = x64[None, :, None] * weight[:, None, :] + bias[:, None, :]  # (S, Q, W)
-        ones = torch.ones_like(pre[..., :1])
-        columns = torch.cat([model.activation.function(pre), ones], dim=2)  # (S, Q, W + 1)
-        slopes = torch.cat([slope(pre) * weight[:, None, :], torch.zeros_like(ones)], dim=2)
-        bubble = (x64 * (1.0 - x64))[None, :, None]
-        self.values = bubble * columns
-        self.derivative = (1.0 - 2.0 * x64)[None, :, None] * columns + bubble * slopes
+        self.values, self.derivative = output_features(model, x64)
         weighted = self.derivative * weights64[None, :, None]
         dtype = model.inner_weight.dtype
         self.hessian = (weighted.transpose(1, 2) @ self.derivative).to(dtype)  # (S, W+1, W+1)
@@ -685,17 +694,9 @@ def _ritz_features(
     from hatlib.models import build_shallow_network
 
     model = build_shallow_network(activation, width, "fem_grid", dtype=torch.float64)
-    spec = model.activation
     rule = aligned_rule(network_breakpoints(model), quadrature_cells, 3)
     x, weights = (torch.from_numpy(v) for v in rule)
-    weight = model.inner_weight.detach()[0]
-    pre = x[:, None] * weight[None, :] + model.inner_bias.detach()[0][None, :]
-    columns = torch.cat([spec.function(pre), torch.ones_like(x)[:, None]], dim=1)  # (Q, W + 1)
-    slopes = lookup(SLOPES, "activation slope", activation)(pre) * weight
-    column_slopes = torch.cat([slopes, torch.zeros_like(x)[:, None]], dim=1)
-    bubble = (x * (1.0 - x))[:, None]
-    values = bubble * columns
-    derivative = (1.0 - 2.0 * x)[:, None] * columns + bubble * column_slopes
+    values, derivative = (features[0] for features in output_features(model, x))
     return x, weights, values, derivative
 
 
