@@ -77,6 +77,50 @@ def use_threads(threads: int) -> dict[str, int]:
     return pools
 
 
+#: Whether :func:`flush_subnormals` has set this process's threads to flush subnormals.
+_subnormals_flushed = False
+
+
+def flush_subnormals() -> None:
+    """Treat subnormal floating-point numbers as zero, on input and output, in every CPU thread.
+
+    A float32 number below 2**-126 in magnitude costs up to a hundred times
+    an ordinary one in the processor's arithmetic; the protocol's deep
+    networks meet such numbers in Adam's moments and the small gradients of
+    a fitted network. ``torch.set_flush_denormal`` sets the calling thread
+    only, and threads inherit the setting when they are created, so this must
+    run before PyTorch's first parallel operation creates its thread pool: it
+    then holds in the intra-op pool and the BLAS threads too, and results do
+    not depend on the thread count. Checked here: an operation split over every
+    thread of the pool must return zeros; if some thread still produces a
+    subnormal (the pool existed already) this raises instead of leaving
+    results to depend on which thread computed what.
+    """
+    global _subnormals_flushed
+    import torch
+
+    if not torch.set_flush_denormal(True):
+        raise RuntimeError("this processor cannot flush subnormal numbers to zero (no SSE3)")
+    # 2**-148 by its bits (a conversion would flush it already), 65,536 per thread at least:
+    # PyTorch splits an operation of this size over every thread of its pool
+    count = 65536 * max(torch.get_num_threads(), 1) * 2
+    tiny = torch.full((count,), 2, dtype=torch.int32).view(torch.float32)
+    survivors = int(torch.count_nonzero(tiny * 1.5))
+    if survivors:
+        torch.set_flush_denormal(False)
+        raise RuntimeError(
+            f"subnormals survived in {survivors} of {tiny.numel()} elements: PyTorch's thread "
+            "pool was created before flush_subnormals(), so only some threads flush; call it "
+            "before the first parallel operation"
+        )
+    _subnormals_flushed = True
+
+
+def subnormals_flushed() -> bool:
+    """Whether :func:`flush_subnormals` has run in this process."""
+    return _subnormals_flushed
+
+
 def _log_then_report(kind, value, traceback) -> None:
     logging.getLogger().critical("failed: %s", value, exc_info=(kind, value, traceback))
     sys.__excepthook__(kind, value, traceback)
@@ -148,6 +192,8 @@ def environment_metadata(device: str) -> dict[str, object]:
         "kernel_arch": kernel_arch(),
         "kernel_simd": kernel_simd_level(),
         "torch_threads": torch.get_num_threads(),
+        # subnormal numbers treated as zero in every CPU thread (hatlib.runtime.flush_subnormals)
+        "flush_subnormals": _subnormals_flushed,
         # threads of each OpenMP and BLAS pool (hatlib.runtime.use_threads sets them)
         "thread_pools": _thread_pools(),
         "versions": package_versions(),

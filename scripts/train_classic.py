@@ -1,6 +1,6 @@
 """Train one model of the classic spectral-bias protocol on one amplitude case (all seeds)."""
 
-from hatlib.runtime import setup_logging, use_threads
+from hatlib.runtime import flush_subnormals, setup_logging, use_threads
 
 log = setup_logging(snakemake.log[0])
 
@@ -10,6 +10,8 @@ from hatlib.classic import run_classic  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 
 use_threads(snakemake.threads)
+if snakemake.params.settings["flush_subnormals"]:
+    flush_subnormals()  # before any parallel operation: every thread inherits it
 checkpoint = snakemake.params.checkpoint
 Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
 history, spectrum, metadata = run_classic(

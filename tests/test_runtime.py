@@ -52,3 +52,46 @@ def test_every_job_script_uses_the_threads_snakemake_gives_it():
     assert [s.name for s in scripts if not imported.search(s.read_text())] == []
     # and no script sets PyTorch's threads on its own
     assert not [s.name for s in scripts if "set_num_threads" in s.read_text()]
+
+
+FLUSH_PROBE = """
+import sys, torch
+from hatlib.runtime import environment_metadata, flush_subnormals, use_threads
+use_threads(2)
+if sys.argv[1] == "late":
+    (torch.ones(1_000_000) * 2).sum()  # the thread pool exists before the flag is set
+try:
+    flush_subnormals()
+except RuntimeError as error:
+    print("refused", error)
+# 2**-148 by its bits (a subnormal input); 256 products of 2**-70 sum to 2**-132 (subnormal)
+tiny = torch.full((1_000_000,), 2, dtype=torch.int32).view(torch.float32)
+small = torch.full((256, 256), 2.0**-70)
+print("elementwise", [int(torch.count_nonzero(c)) for c in (tiny * 1.5).chunk(4)])
+print("matmul", int(torch.count_nonzero(small @ small)))
+print("recorded", environment_metadata("cpu")["flush_subnormals"])
+"""
+
+
+@pytest.mark.parametrize("when", ["early", "late"])
+def test_flush_subnormals_holds_in_every_thread_or_refuses(when):
+    """Set before the thread pool exists, every thread flushes, the BLAS's included; set after,
+    the check finds the threads that do not and refuses, leaving nothing half-flushed."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", FLUSH_PROBE, when], capture_output=True, text=True, check=True
+    )
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    if when == "early":
+        assert "refused" not in lines
+        assert lines["elementwise"] == "[0, 0, 0, 0]"
+        assert lines["matmul"] == "0"
+        assert lines["recorded"] == "True"
+    else:
+        assert "only some threads flush" in lines["refused"]
+        # the refusal turns the flag off again: every thread keeps subnormals
+        assert lines["elementwise"] == "[250000, 250000, 250000, 250000]"
+        assert lines["matmul"] == str(256 * 256)
+        assert lines["recorded"] == "False"

@@ -216,7 +216,7 @@ def rates(optimizers):
 CLASSIC_TRAINING = narrow(
     CLASSIC,
     ["width", "depth", "seeds", "phase_seed", "learning_rate", "iterations", "log_every"]
-    + ["dtype", "checkpoint_every", "stop_after_learned"],
+    + ["dtype", "flush_subnormals", "checkpoint_every", "stop_after_learned"],
 )
 if CLASSIC.get("stop_after_learned") is not None:
     # the stop rule's threshold is the highest one; the others only the analysis reads
