@@ -692,6 +692,12 @@ def beyond_macros(
             classic.get("stop_after_learned"),
             f"every frequency has stayed at or above ${format_number(max(classic['thresholds']))}$",
         ),
+        "ClassicSubnormals": (
+            "Subnormal numbers are treated as zero in every thread (the processor's "
+            "flush-to-zero mode), where float32 arithmetic on them is slow."
+            if classic.get("flush_subnormals")
+            else "Subnormal numbers are kept, as IEEE arithmetic defines them."
+        ),
         "PdeModes": _list(pde["modes"]),
         "PdeWidth": str(pde["width"]),
         "PdeWidths": _list(pde["widths"]),

@@ -290,3 +290,29 @@ def test_edge_table_lists_only_the_choices_at_an_end_of_their_grid():
     assert rows[1].startswith("Poisson problem & ReLU & GD") and "smallest of 2" in rows[1]
     inside = edges[edges["position"] == "inside"]
     assert "none" in edge_table(inside)
+
+
+@pytest.mark.parametrize("flush", [True, False])
+def test_classic_macros_state_how_subnormals_are_treated(repository, flush):
+    import yaml
+
+    from hatlib.paper import beyond_macros
+
+    config = yaml.safe_load((repository / "config/quick.yaml").read_text())
+    classic = {**config["classic"], "flush_subnormals": flush}
+    learned = pd.DataFrame(
+        {
+            "case": ["equal"],
+            "activation": ["hat"],
+            "initialisation": ["fem_deep"],
+            "threshold": [max(classic["thresholds"])],
+            "frequency": [max(classic["frequencies"])],
+            "iterations": [200.0],
+            "censored": [False],
+        }
+    )
+    macros = beyond_macros(
+        classic, config["pde"], config["multifrequency"], pd.DataFrame(), learned
+    )
+    assert ("flush-to-zero" in macros["ClassicSubnormals"]) is flush
+    assert ("kept" in macros["ClassicSubnormals"]) is not flush
