@@ -87,6 +87,7 @@ def learning_time_exponents(
     seed: int = 0,
     keys: list[str] | None = None,
     cluster: str | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Exponent of learning time against frequency, ``t ~ k^alpha``, per group, with an interval.
 
@@ -100,13 +101,15 @@ def learning_time_exponents(
     holds every frequency) whole clusters are resampled. Columns: the keys,
     ``exponent``, ``lower``, ``upper``, ``bound`` (``"lower"``: censoring
     leaves the exponent unbounded above and ``lower`` is a bound), ``runs``,
-    ``censored_runs``, ``diverged_runs`` and ``unbounded_replicates``.
+    ``censored_runs``, ``diverged_runs`` and ``unbounded_replicates``. Groups are
+    bootstrapped in up to ``workers`` processes (the same numbers, bit for bit).
     """
+    from hatlib.runtime import map_in_processes
     from hatlib.statistics import exponent_interval
 
     if keys is None:
         keys = [k for k in ("initialisation", "activation", "optimizer") if k in summary]
-    rows = []
+    rows, tasks = [], []
     for group_keys, group in summary.groupby(keys, sort=True):
         diverged = (
             group["diverged"].to_numpy(bool) if "diverged" in group else np.zeros(len(group), bool)
@@ -117,30 +120,38 @@ def learning_time_exponents(
             clusters, strata = np.arange(len(used)), used["frequency"].to_numpy()
         else:
             clusters, strata = used[cluster].to_numpy(), None
-        estimate = exponent_interval(
-            used["frequency"].to_numpy(dtype=np.float64),
-            used["lower"].to_numpy(dtype=np.float64),
-            upper,
-            clusters,
-            strata,
-            replicates,
-            level,
-            seed,
+        tasks.append(
+            (
+                used["frequency"].to_numpy(dtype=np.float64),
+                used["lower"].to_numpy(dtype=np.float64),
+                upper,
+                clusters,
+                strata,
+                replicates,
+                level,
+                seed,
+            )
         )
         rows.append(
             {
                 **dict(zip(keys, np.atleast_1d(group_keys), strict=True)),
-                "exponent": estimate.value,
-                "lower": estimate.lower,
-                "upper": estimate.upper,
-                "bound": estimate.bound,
                 "runs": len(used),
                 "censored_runs": int(np.isinf(upper).sum()),
                 "diverged_runs": int(diverged.sum()),
-                "unbounded_replicates": estimate.unbounded,
             }
         )
-    return pd.DataFrame(rows)
+    for row, estimate in zip(
+        rows, map_in_processes(exponent_interval, tasks, workers), strict=True
+    ):
+        row.update(
+            exponent=estimate.value,
+            lower=estimate.lower,
+            upper=estimate.upper,
+            bound=estimate.bound,
+            unbounded_replicates=estimate.unbounded,
+        )
+    columns = [*keys, "exponent", "lower", "upper", "bound", "runs", "censored_runs"]
+    return pd.DataFrame(rows, columns=[*columns, "diverged_runs", "unbounded_replicates"])
 
 
 def _censored_median(values: np.ndarray, censored: np.ndarray) -> tuple[float, bool]:

@@ -29,6 +29,7 @@ exponents = learning_time_exponents(
     seed=tests["bootstrap_seed"],
     keys=[*keys, "threshold"],
     cluster="seed",
+    workers=snakemake.threads,
 )
 write_table(spectrum, snakemake.output.spectrum)
 write_table(learned, snakemake.output.learned)

@@ -36,7 +36,9 @@ learned = learning_iterations(spectrum, snakemake.params.tolerance, keys)
 by_magnitude = learned.drop(columns="frequency").rename(columns={"magnitude": "frequency"})
 groups = ["setting", "activation", "optimizer"]
 ratios = spectral_bias_ratios(by_magnitude, groups)
-exponents = learning_time_exponents(by_magnitude, keys=groups, cluster="seed", **bootstrap)
+exponents = learning_time_exponents(
+    by_magnitude, keys=groups, cluster="seed", workers=snakemake.threads, **bootstrap
+)
 histories = stack_tagged(
     [read_table(path, ["optimizer", "seed", "step"]) for path in snakemake.input.histories], tags
 )

@@ -44,7 +44,9 @@ keys = ["activation", "optimizer"]
 learned = learning_iterations(modes, tolerance, [*keys, "seed", "mode"])
 by_mode = learned.rename(columns={"mode": "frequency"})
 ratios = spectral_bias_ratios(by_mode, keys)
-exponents = learning_time_exponents(by_mode, keys=keys, cluster="seed", **bootstrap)
+exponents = learning_time_exponents(
+    by_mode, keys=keys, cluster="seed", workers=snakemake.threads, **bootstrap
+)
 # iterations until the relative H1 error is below the tolerance, per run: Hat against ReLU
 h1_times = learning_iterations(
     history, tolerance, [*keys, "seed"], value="relative_h1_error"

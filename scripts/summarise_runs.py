@@ -16,7 +16,7 @@ history = read_table(snakemake.input.history, ["step", "relative_l2_error", "sta
 crossings = read_table(snakemake.input.crossings, ["tolerance", "first_step"])
 summary = summarise_runs(history, snakemake.params.tolerance, crossings)
 write_table(summary, snakemake.output.summary)
-exponents = learning_time_exponents(summary, **bootstrap)
+exponents = learning_time_exponents(summary, workers=snakemake.threads, **bootstrap)
 write_table(exponents, snakemake.output.exponents)
 main = summary[summary["initialisation"] == snakemake.params.initialisation]
 write_table(speedups(main, **bootstrap), snakemake.output.speedups)

@@ -403,3 +403,29 @@ def test_selection_edges_needs_one_chosen_rate_per_selection():
         selection_edges(search)
     with pytest.raises(ValueError, match="'chosen' or a 'chosen_rate'"):
         selection_edges(search.drop(columns="chosen"))
+
+
+def test_exponents_in_several_processes_equal_one_process_bit_for_bit():
+    """Each group's bootstrap in its own process: the same table, in the same order."""
+    groups = []
+    for index, (activation, slope, cap) in enumerate(
+        [("relu", 2.0, 10_000), ("hat", 0.1, 1e9), ("tanh", 1.0, 300), ("bspline2", 0.5, 1e9)]
+    ):
+        runs = _noisy_power_law(slope, cap, seeds=4, seed=index)
+        groups.append(runs.assign(activation=activation))
+    runs = pd.concat(groups, ignore_index=True)
+    serial = learning_time_exponents(runs, replicates=60, seed=3)
+    parallel = learning_time_exponents(runs, replicates=60, seed=3, workers=3)
+    assert list(serial["activation"]) == ["bspline2", "hat", "relu", "tanh"]
+    assert parallel.equals(serial)
+    # a different bootstrap seed moves the intervals: the comparison above can fail
+    other = learning_time_exponents(runs, replicates=60, seed=4, workers=3)
+    assert not other[["lower", "upper"]].equals(serial[["lower", "upper"]])
+
+
+def test_map_in_processes_keeps_order_and_refuses_no_workers():
+    from hatlib.runtime import map_in_processes
+
+    assert map_in_processes(pow, [(2, 3), (3, 2), (5, 1)], workers=2) == [8, 9, 5]
+    with pytest.raises(ValueError, match="workers must be at least 1, got 0"):
+        map_in_processes(pow, [(2, 3)], workers=0)

@@ -38,6 +38,7 @@ rule summarise_runs:
         tolerance=config["analysis"]["tolerance"],
         initialisation=TRAIN["initialisation"],
         claims=config["claims"],
+    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/summarise_runs.log",
     conda:
@@ -122,6 +123,7 @@ rule aggregate_multifrequency:
         runs=MULTI_RUNS,
         tolerance=MULTI["tolerance"],
         claims=config["claims"],
+    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_multifrequency.log",
     conda:
@@ -143,6 +145,7 @@ rule aggregate_classic:
         runs=CLASSIC_RUNS,
         thresholds=CLASSIC["thresholds"],
         claims=config["claims"],
+    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_classic.log",
     conda:
@@ -171,6 +174,7 @@ rule aggregate_pde:
     params:
         settings=PDE,
         claims=config["claims"],
+    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_pde.log",
     conda:
