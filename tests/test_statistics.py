@@ -390,3 +390,32 @@ def test_nan_intervals_are_undetermined(interval):
     assert below(*interval, 0.5).verdict == "undetermined"
     assert inside(*interval, -0.3, 0.3).verdict == "undetermined"
     assert "no interval" in inside(*interval, -0.3, 0.3).reason
+
+
+def test_each_distinct_resample_is_fitted_once_and_row_order_does_not_matter(monkeypatch):
+    """Three seeds as clusters give ten distinct resamples: 1 + 2 x 10 fits for any number of
+    replicates; and the interval is the one of the rows in any order (rounding aside)."""
+    import hatlib.statistics as statistics
+
+    k, times = _power_law(1.0, 0.3, seeds=3, seed=5)
+    seeds = np.tile(np.arange(3), len(FREQUENCIES))
+    calls = []
+    original = statistics.censored_regression
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(statistics, "censored_regression", counted)
+    estimate = exponent_interval(k, times, times, seeds, replicates=300, seed=2)
+    assert len(calls) == 1 + 2 * 10
+    monkeypatch.undo()
+    order = np.random.default_rng(0).permutation(len(k))
+    shuffled = exponent_interval(
+        k[order], times[order], times[order], seeds[order], replicates=300, seed=2
+    )
+    assert estimate.lower < estimate.value < estimate.upper
+    assert shuffled.value == pytest.approx(estimate.value, rel=1e-9)
+    assert (shuffled.lower, shuffled.upper) == pytest.approx(
+        (estimate.lower, estimate.upper), rel=1e-9
+    )

@@ -123,7 +123,6 @@ rule aggregate_multifrequency:
         runs=MULTI_RUNS,
         tolerance=MULTI["tolerance"],
         claims=config["claims"],
-    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_multifrequency.log",
     conda:
@@ -145,7 +144,6 @@ rule aggregate_classic:
         runs=CLASSIC_RUNS,
         thresholds=CLASSIC["thresholds"],
         claims=config["claims"],
-    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_classic.log",
     conda:
@@ -174,7 +172,6 @@ rule aggregate_pde:
     params:
         settings=PDE,
         claims=config["claims"],
-    threads: BOOTSTRAP_THREADS
     log:
         "results/logs/aggregate_pde.log",
     conda:

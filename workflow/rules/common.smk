@@ -102,8 +102,9 @@ MULTI_RUNS = [
 ]
 PDE = config["pde"]
 PDE_DIR = "results/pde/{activation}"
-# Aggregations that bootstrap many groups run each group's bootstrap in its own process
-# (the same numbers as one process); Snakemake gives no job more threads than --cores.
+# The grid's summary bootstraps each group in its own process (the same numbers as one
+# process); Snakemake gives no job more threads than --cores. The other aggregations fit
+# each distinct resample of their few seeds once and take a second or two.
 BOOTSTRAP_THREADS = 4
 CLASSIC = config["classic"]
 CLASSIC_DIR = "results/classic/{case}/{activation}/{initialisation}"
