@@ -5,7 +5,7 @@ Four families of deep networks are trained here as the workflow trains them
 of ``config/config.yaml``):
 
 ``classic``
-    Rahaman et al.'s protocol (:mod:`hatlib.classic`): 5 hidden layers of 256
+    Rahaman et al.'s protocol (:mod:`hatlib.experiments.classic`): 5 hidden layers of 256
     units and the output layer, 200 points of [0, 1), full-batch Adam at
     ``3e-4``, each seed on its own target; ReLU (``torch_default``) and Hat
     (``fem_deep``).
@@ -183,7 +183,7 @@ def workload(
 
 
 def _classic_workload(activation, seeds, width, depth, num_points) -> Workload:
-    from hatlib.classic import SpectrumProbe, build_classic_network, classic_dataset
+    from hatlib.experiments.classic import SpectrumProbe, build_classic_network, classic_dataset
 
     settings = dict(CLASSIC)
     settings.update(

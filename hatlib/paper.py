@@ -585,7 +585,7 @@ def comparison_table(comparison: pd.DataFrame) -> str:
 def classic_table(learned: pd.DataFrame) -> str:
     """Booktabs table: first iteration each frequency reaches each threshold, per model.
 
-    ``learned`` (:func:`hatlib.classic.first_reaching`) has the columns
+    ``learned`` (:func:`hatlib.experiments.classic.first_reaching`) has the columns
     ``case``, ``activation``, ``initialisation``, ``seed``, ``frequency``,
     ``threshold``, ``iterations`` and ``censored``; cells are medians over
     seeds (``$\\geq$`` when the median run never reached the threshold).

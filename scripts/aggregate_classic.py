@@ -1,7 +1,7 @@
 """Stack the classic-protocol runs; when each frequency reached each threshold; exponents."""
 
 from hatlib.analysis import learning_time_exponents, spectral_bias_ratios, stack_tagged
-from hatlib.classic import first_reaching
+from hatlib.experiments.classic import first_reaching
 from hatlib.io import read_table, write_table
 from hatlib.runtime import setup_logging, use_threads
 

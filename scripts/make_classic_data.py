@@ -1,6 +1,6 @@
 """Sample one amplitude case of the classic spectral-bias target, one target per seed."""
 
-from hatlib.classic import classic_dataset
+from hatlib.experiments.classic import classic_dataset
 from hatlib.io import write_table
 from hatlib.runtime import setup_logging, use_threads
 

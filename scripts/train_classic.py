@@ -6,7 +6,7 @@ log = setup_logging(snakemake.log[0])
 
 from pathlib import Path  # noqa: E402
 
-from hatlib.classic import run_classic  # noqa: E402
+from hatlib.experiments.classic import run_classic  # noqa: E402
 from hatlib.io import read_table, write_json, write_table  # noqa: E402
 
 use_threads(snakemake.threads)

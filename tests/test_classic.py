@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import torch
 
-from hatlib.classic import (
+from hatlib.experiments.classic import (
     SpectrumProbe,
     build_classic_network,
     classic_dataset,

@@ -95,3 +95,40 @@ def test_flush_subnormals_holds_in_every_thread_or_refuses(when):
         assert lines["elementwise"] == "[250000, 250000, 250000, 250000]"
         assert lines["matmul"] == str(256 * 256)
         assert lines["recorded"] == "False"
+
+
+#: Scripts whose modules need PyTorch when they are imported; every other job starts
+#: without it (importing PyTorch costs 1.5-2 s of each job's start).
+SCRIPTS_IMPORTING_TORCH = {
+    "aggregate_images",
+    "aggregate_pde",
+    "build_kernel",
+    "describe_first_layer",
+    "measure_gd_steps",
+    "predict_gd_steps",
+    "select_learning_rate",
+    "solve_pde",
+    "train_images",
+    "train_model",
+    "train_multifrequency",
+}
+
+
+def test_data_summary_and_figure_jobs_start_without_torch(repository):
+    """The modules of every other script, imported together, leave PyTorch out (so does each
+    script's own share of them); a module that imports it at its top fails this."""
+    import subprocess
+    import sys
+
+    modules = set()
+    for script in (repository / "scripts").glob("*.py"):
+        if script.stem not in SCRIPTS_IMPORTING_TORCH:
+            modules.update(re.findall(r"^from (hatlib[\w.]*) import", script.read_text(), re.M))
+    assert {"hatlib.experiments.classic", "hatlib.experiments.digits"} <= modules
+    probe = "import importlib, sys\n"
+    probe += "".join(f"importlib.import_module({name!r})\n" for name in sorted(modules))
+    probe += "print(sorted(name for name in sys.modules if name.split('.')[0] == 'torch')[:3])\n"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=repository
+    )
+    assert result.stdout.strip() == "[]"

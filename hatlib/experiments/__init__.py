@@ -8,4 +8,5 @@
 - :mod:`~hatlib.experiments.digits`: low and high frequencies of digit classification
 - :mod:`~hatlib.experiments.poisson`: the Poisson problem by the Ritz method
 - :mod:`~hatlib.experiments.images`: Hat against ReLU CNNs on MNIST (generalisation)
+- :mod:`~hatlib.experiments.classic`: the spectral-bias protocol of Rahaman et al. (2019)
 """

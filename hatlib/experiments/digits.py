@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import torch
 
-from hatlib.experiments.common import fit_setting, run_probed_fit
+# PyTorch is imported by run_digits only: the data and summary jobs start without it.
 
 
 def digits_frame(data) -> pd.DataFrame:
@@ -66,7 +65,10 @@ def run_digits(
     the test accuracy per optimizer and seed (share of test samples whose
     output has the target's sign), the learning-rate searches and metadata.
     """
+    import torch
+
     from hatlib.digits import gaussian_filter_matrix
+    from hatlib.experiments.common import fit_setting, run_probed_fit
     from hatlib.spectral import FilterProbe
 
     pixels = [c for c in table.columns if c.startswith("p")]

@@ -9,15 +9,19 @@ component ``k_i`` is fitted in amplitude), is recorded along training.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import torch
 
-from hatlib.models import build_deep_network, build_default_deep_network
 from hatlib.runtime import environment_metadata, resolve_device
 from hatlib.targets import multi_sine, random_phases, uniform_grid
-from hatlib.training import DTYPES, LearnedStop, TrainingConfig, train
+
+if TYPE_CHECKING:
+    import torch
+
+# PyTorch is imported by the functions that train: the data and summary jobs of this
+# experiment start without it (1.5-2 s of each job's start).
 
 #: Initialisations of the deep networks of this experiment.
 CLASSIC_INITIALISATIONS = ("torch_default", "fem_deep")
@@ -96,6 +100,8 @@ class SpectrumProbe:
     def __init__(
         self, target: np.ndarray, frequencies: Sequence[int], amplitudes: Sequence[float]
     ) -> None:
+        import torch
+
         target = np.ascontiguousarray(target, dtype=np.float64)
         if target.ndim not in (1, 2):
             raise ValueError(f"target must have shape (N,) or (S, N), got {target.shape}")
@@ -107,6 +113,8 @@ class SpectrumProbe:
         self.scale = torch.tensor(scale)
 
     def __call__(self, residual: torch.Tensor) -> torch.Tensor:
+        import torch
+
         output = residual + self.target.to(residual.device)
         spectrum = torch.fft.rfft(output, dim=1)[:, self.index.to(residual.device)]
         return torch.abs(spectrum) / self.scale.to(residual.device)
@@ -118,7 +126,7 @@ def build_classic_network(
     width: int,
     depth: int,
     seeds: Sequence[int],
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,
     device: torch.device | str = "cpu",
 ) -> torch.nn.Module:
     """A batch of deep networks on a scalar input, ``depth`` hidden layers of ``width`` units.
@@ -126,8 +134,13 @@ def build_classic_network(
     ``torch_default``: ``nn.Linear``'s initialisation in every layer (the
     protocol's ReLU network); ``fem_deep``: :func:`hatlib.models.build_deep_network`
     (first layer on the FEM grid of [0, 1], later hidden biases at the
-    activation's centre).
+    activation's centre). ``dtype`` defaults to float32.
     """
+    import torch
+
+    from hatlib.models import build_deep_network, build_default_deep_network
+
+    dtype = torch.float32 if dtype is None else dtype
     if initialisation == "torch_default":
         return build_default_deep_network(activation, 1, width, depth, seeds, dtype, device)
     if initialisation == "fem_deep":
@@ -180,6 +193,8 @@ def run_classic(
     ``2 |f~(k_i)| / (N A_i)`` of that seed's output) and metadata, whose
     ``phases`` maps each seed to its phases (radians).
     """
+    from hatlib.training import DTYPES, LearnedStop, TrainingConfig, train
+
     used_device = resolve_device(device, ("classic", activation))
     seeds = list(range(settings["seeds"]))
     x, targets = _per_seed_targets(data, seeds)  # (N,), (S, N)
