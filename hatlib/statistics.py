@@ -231,9 +231,10 @@ def exponent_interval(
     replicate the slope is fitted twice, with every time known between two
     records put at the end of its interval that makes the slope smallest, and
     at the end that makes it largest (lower ends below the mean ``log k``,
-    upper ends above it, and the reverse); the interval runs from the lower
-    percentile of the smallest slopes to the upper percentile of the largest,
-    so times that all fall in one wide interval give a wide interval;
+    upper ends above it, and the reverse; a time at the mean keeps its
+    interval); the interval runs from the lower percentile of the smallest
+    slopes to the upper percentile of the largest, so times that all fall in
+    one wide interval give a wide interval;
     right- and left-censored times stay censored. A replicate whose slope is
     unbounded above counts as ``+inf`` (and below as ``-inf``): none is
     dropped. When the full data leave the slope unbounded above, the value is
@@ -272,14 +273,18 @@ def _extreme_slopes(
     """The smallest and largest slopes of one replicate (:func:`exponent_interval`).
 
     Every time known between two records (``widths``) is put at the end of its
-    interval that makes the slope smallest, then largest; an unbounded slope is
-    ``-inf`` or ``+inf``.
+    interval that makes the slope smallest, then largest; a time at the mean
+    ``log k`` itself (modes 1, 4, 16: the middle one) pulls neither way and keeps
+    its interval, rather than a side that rounding of the mean would choose. An
+    unbounded slope is ``-inf`` or ``+inf``.
     """
-    right = x > x.mean()
+    mean = x.mean()
+    right = x > mean
+    moved = widths & ~np.isclose(x, mean, rtol=1e-12, atol=1e-12)
     slopes = []
     for sign in (1, -1):
         y = np.where(right == (sign > 0), a, b)  # sign 1: smallest slope
-        refit = censored_regression(x, np.where(widths, y, a), np.where(widths, y, b))
+        refit = censored_regression(x, np.where(moved, y, a), np.where(moved, y, b))
         if np.isfinite(refit.slope):
             slopes.append(refit.slope)
         else:

@@ -419,3 +419,27 @@ def test_each_distinct_resample_is_fitted_once_and_row_order_does_not_matter(mon
     assert (shuffled.lower, shuffled.upper) == pytest.approx(
         (estimate.lower, estimate.upper), rel=1e-9
     )
+
+
+def test_a_time_at_the_mean_log_k_does_not_depend_on_rounding():
+    """Modes 1, 4, 16: log 4 is the mean log k, and which side rounding put it on moved the
+    Poisson interval's ends by 1 %. It keeps its interval now: any row order, one answer."""
+    modes = np.repeat([1.0, 4.0, 16.0], 3)
+    lower = np.repeat([251.0, 201.0, 5001.0], 3)
+    upper = np.repeat([272.0, 217.0, np.inf], 3)
+    seeds = np.tile(np.arange(3), 3)
+    # two row orders whose sums round the mean log k to either side of log 4
+    orders = [np.array([4, 5, 2, 6, 3, 8, 7, 0, 1]), np.array([8, 0, 5, 4, 2, 7, 6, 1, 3])]
+    sides = [(np.log(modes[o]) > np.log(modes[o]).mean())[modes[o] == 4.0].any() for o in orders]
+    assert sides == [True, False]
+    from hatlib.statistics import _extreme_slopes
+
+    a, b = log_bounds(lower, upper)
+    widths = np.isfinite(a) & np.isfinite(b) & (a < b)
+    slopes = [_extreme_slopes(np.log(modes[o]), a[o], b[o], widths[o]) for o in orders]
+    assert slopes[1] == pytest.approx(slopes[0], rel=1e-9)
+    assert 1.3 < slopes[0][0] < slopes[0][1] < 1.5
+    estimate = exponent_interval(modes, lower, upper, seeds, replicates=100)
+    assert estimate.lower == pytest.approx(slopes[0][0]) and estimate.upper == pytest.approx(
+        slopes[0][1]
+    )
