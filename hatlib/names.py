@@ -1,4 +1,16 @@
-"""Registries of names: a lookup whose error lists the valid choices (no heavy imports)."""
+"""Registries of names: a lookup whose error lists the valid choices, and the names that
+figures and the paper print (no heavy imports)."""
+
+#: Display names of activations, bases and optimizers, in figures and the paper.
+DISPLAY_NAMES = {
+    "relu": "ReLU",
+    "hat": "Hat",
+    "tanh": "Tanh",
+    "bspline2": "B-spline, $p = 2$",
+    "bspline3": "B-spline, $p = 3$",
+    "sgd": "GD",
+    "adam": "Adam",
+}
 
 
 class UnknownNameError(KeyError):

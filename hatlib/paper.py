@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hatlib.latex import booktabs_table, escape, format_number, macro_name
-from hatlib.plotting import DISPLAY_NAMES
+from hatlib.names import DISPLAY_NAMES
 
 
 def _name(key: str) -> str:

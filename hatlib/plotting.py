@@ -18,6 +18,7 @@ import pandas as pd
 import seaborn as sns
 
 from hatlib.io import atomic_output
+from hatlib.names import DISPLAY_NAMES
 
 #: One colour per activation (or basis), the same in every figure.
 ACTIVATION_COLOURS: dict[str, tuple[float, float, float]] = dict(
@@ -28,16 +29,6 @@ ACTIVATION_COLOURS: dict[str, tuple[float, float, float]] = dict(
     )
 )
 
-#: Display names of activations and bases.
-DISPLAY_NAMES = {
-    "relu": "ReLU",
-    "hat": "Hat",
-    "tanh": "Tanh",
-    "bspline2": "B-spline, $p = 2$",
-    "bspline3": "B-spline, $p = 3$",
-    "sgd": "GD",
-    "adam": "Adam",
-}
 
 COLUMN_WIDTH_INCHES = 3.4
 TEXT_WIDTH_INCHES = 7.0

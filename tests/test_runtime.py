@@ -132,3 +132,19 @@ def test_data_summary_and_figure_jobs_start_without_torch(repository):
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=repository
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_paper_writing_jobs_start_without_matplotlib(repository):
+    """The macro, table and appendix jobs print names, not figures: no plotting stack."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import hatlib.paper, hatlib.paper_claims, hatlib.paper_experiments, hatlib.latex\n"
+        "print([m for m in ('matplotlib', 'seaborn', 'torch') if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=repository
+    )
+    assert result.stdout.strip() == "[]"
