@@ -127,22 +127,25 @@ def map_in_processes(function, tasks, workers: int = 1) -> list:
     For independent pure computations (one bootstrap per group): results come
     back in the order of ``tasks`` and equal the serial ones bit for bit, since
     each task carries all it needs, its random seed included. The worker
-    processes are forked (Linux), each with one thread for its BLAS, so that
-    ``workers`` processes use ``workers`` cores.
+    processes are forked, each with one thread for its BLAS, so that
+    ``workers`` processes use ``workers`` cores; where processes cannot be
+    forked (Windows) the tasks run one after the other, with the same results.
     """
+    import multiprocessing
+
     tasks = list(tasks)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    if workers == 1 or len(tasks) < 2:
+    if workers == 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(*task) for task in tasks]
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         min(workers, len(tasks)), mp_context=context, initializer=_one_blas_thread
     ) as pool:
-        return list(pool.map(function, *zip(*tasks, strict=True)))
+        futures = [pool.submit(function, *task) for task in tasks]
+        return [future.result() for future in futures]
 
 
 def _one_blas_thread() -> None:

@@ -429,3 +429,16 @@ def test_map_in_processes_keeps_order_and_refuses_no_workers():
     assert map_in_processes(pow, [(2, 3), (3, 2), (5, 1)], workers=2) == [8, 9, 5]
     with pytest.raises(ValueError, match="workers must be at least 1, got 0"):
         map_in_processes(pow, [(2, 3)], workers=0)
+
+
+def test_map_in_processes_runs_in_this_process_where_nothing_forks(monkeypatch):
+    import multiprocessing
+    import os
+
+    from hatlib.runtime import map_in_processes
+
+    here = os.getpid()
+    forked = map_in_processes(os.getpid, [(), (), ()], workers=2)
+    assert len(forked) == 3 and here not in forked
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert map_in_processes(os.getpid, [(), (), ()], workers=2) == [here] * 3
