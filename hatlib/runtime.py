@@ -116,11 +116,6 @@ def flush_subnormals() -> None:
     _subnormals_flushed = True
 
 
-def subnormals_flushed() -> bool:
-    """Whether :func:`flush_subnormals` has run in this process."""
-    return _subnormals_flushed
-
-
 def map_in_processes(function, tasks, workers: int = 1) -> list:
     """``[function(*task) for task in tasks]``, in up to ``workers`` processes when more than one.
 

@@ -111,13 +111,12 @@ class SpectrumProbe:
         if np.any(scale <= 0):
             raise ValueError(f"amplitudes must be positive, got {list(amplitudes)}")
         self.scale = torch.tensor(scale)
+        self._rfft = torch.fft.rfft  # held here: PyTorch is not a module-level import
 
     def __call__(self, residual: torch.Tensor) -> torch.Tensor:
-        import torch
-
         output = residual + self.target.to(residual.device)
-        spectrum = torch.fft.rfft(output, dim=1)[:, self.index.to(residual.device)]
-        return torch.abs(spectrum) / self.scale.to(residual.device)
+        spectrum = self._rfft(output, dim=1)[:, self.index.to(residual.device)]
+        return spectrum.abs() / self.scale.to(residual.device)
 
 
 def build_classic_network(
